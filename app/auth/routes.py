@@ -1,0 +1,76 @@
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+
+from app import tenancy
+from app.auth import bp
+from app.auth.forms import LoginForm
+from app.auth.passwords import verify_password
+from app.extensions import db, limiter, login_manager
+from app.models import Operator, User, utcnow
+
+BAD_CREDENTIALS = "Nieprawidłowy e-mail lub hasło."
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Zaloguj się, aby kontynuować."
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    """The cookie holds id and session token; a rotated token signs the user out everywhere."""
+    kind, _, rest = user_id.partition(":")
+    with tenancy.all_tenants():
+        if kind == "op":
+            op_id, _, token = rest.partition(":")
+            op = db.session.get(Operator, int(op_id)) if op_id.isdigit() else None
+            return op if op is not None and op.session_token == token else None
+        if not kind.isdigit():
+            return None
+        user = db.session.get(User, int(kind))
+        if user is None or user.session_token != rest or not user.is_active:
+            return None
+        if not user.tenant.active:
+            return None
+        return user
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an open redirect would make the login page a phishing tool.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("main.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        with tenancy.all_tenants():
+            user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+            tenant_active = user.tenant.active if user is not None else False
+        if not verify_password(user.password_hash if user else None, form.password.data):
+            form.password.errors.append(BAD_CREDENTIALS)
+        elif not user.is_active:
+            form.password.errors.append("Konto jest nieaktywne. Skontaktuj się z właścicielem firmy.")
+        elif not tenant_active:
+            form.password.errors.append("Konto firmy jest zawieszone. Skontaktuj się z obsługą Plomby.")
+        else:
+            login_user(user, remember=form.remember.data)
+            with tenancy.use_tenant(user.tenant_id):
+                user.last_login_at = utcnow()
+                db.session.commit()
+            return redirect(_safe_next(request.args.get("next")), code=303)
+    return render_template("auth/login.html", form=form), (422 if form.errors else 200)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash("Wylogowano.", "info")
+    return redirect(url_for("auth.login"), code=303)

@@ -1,0 +1,116 @@
+"""Settings from the environment. One class per deployment kind; create_app picks one."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("PLOMBA_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_secret(name: str, make) -> str:
+    """A development secret kept in instance/ so that sessions and encrypted keys survive a
+    restart of `make run`; production must set the variable instead."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / name
+    if not path.exists():
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    PLOMBA_SECRETS_KEY = os.environ.get("PLOMBA_SECRETS_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'plomba.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+    # Cookies: Secure outside development, never readable by scripts, no cross-site POSTs.
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+    # OWASP's scrypt parameters (N=2^17, r=8, p=1); tests lower them to stay fast.
+    PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt:131072:8:1")
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "plomba@localhost")
+
+    # Producers' registries must be public https hosts; development and tests allow loopback.
+    RZS_ALLOW_PRIVATE_HOSTS = _env_bool("RZS_ALLOW_PRIVATE_HOSTS", False)
+
+    @classmethod
+    def check(cls, config: dict) -> None:
+        for key in ("SECRET_KEY", "PLOMBA_SECRETS_KEY"):
+            if not config.get(key):
+                raise RuntimeError(f"{key} must be set in the environment")
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    RZS_ALLOW_PRIVATE_HOSTS = True
+    PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt:32768:8:1")
+    MAIL_SUPPRESS_SEND = _env_bool("MAIL_SUPPRESS_SEND", False)
+
+    @classmethod
+    def check(cls, config: dict) -> None:
+        import secrets
+
+        from cryptography.fernet import Fernet
+
+        if not config.get("SECRET_KEY"):
+            config["SECRET_KEY"] = _instance_secret("secret_key", lambda: secrets.token_hex(32))
+        if not config.get("PLOMBA_SECRETS_KEY"):
+            config["PLOMBA_SECRETS_KEY"] = _instance_secret(
+                "secrets_key", lambda: Fernet.generate_key().decode()
+            )
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    PLOMBA_SECRETS_KEY = "Q2x7l0mX3v9l1bqkZ5m3q8b9yQ3n7o2s1c4d6e8f0a0="
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    RZS_ALLOW_PRIVATE_HOSTS = True
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+    WTF_CSRF_ENABLED = False
+    MAIL_SUPPRESS_SEND = False
+    LOGIN_RATE_LIMIT = "1000 per minute"
+
+
+CONFIGS = {
+    "production": Config,
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    return CONFIGS[os.environ.get("PLOMBA_ENV", "production")]

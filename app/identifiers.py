@@ -1,0 +1,93 @@
+"""Identifier rules of the domain: NIP, REGON, unique number, factory-number masks.
+Pure functions, no Flask: the forms, the CLI, the API and the registry emulator share them."""
+
+import re
+
+from stdnum.exceptions import ValidationError
+from stdnum.pl import nip as _nip
+from stdnum.pl import regon as _regon
+
+UNIQUE_NO_RE = re.compile(r"^[A-Z]{3}[0-9]{8}([0-9]{2})?$")
+
+
+class IdentifierError(ValueError):
+    """A value that breaks an identifier rule; the message is for the user, in Polish."""
+
+
+def normalize_nip(value: str) -> str:
+    """The 10 digits of a valid NIP (dashes, spaces and a PL prefix allowed on input)."""
+    raw = (value or "").strip().upper()
+    if raw.startswith("PL"):
+        raw = raw[2:]
+    compact = _nip.compact(raw)
+    if not compact.isdigit() or len(compact) != 10:
+        raise IdentifierError("NIP musi mieć 10 cyfr.")
+    try:
+        return _nip.validate(compact)
+    except ValidationError:
+        raise IdentifierError("Nieprawidłowy NIP: błędna suma kontrolna.") from None
+
+
+def format_nip(value: str) -> str:
+    return _nip.format(value) if value and len(value) == 10 else (value or "")
+
+
+def normalize_regon(value: str) -> str:
+    compact = _regon.compact(value or "")
+    if not compact:
+        return ""
+    if not compact.isdigit() or len(compact) not in (9, 14):
+        raise IdentifierError("REGON musi mieć 9 albo 14 cyfr.")
+    try:
+        return _regon.validate(compact)
+    except ValidationError:
+        raise IdentifierError("Nieprawidłowy REGON: błędna suma kontrolna.") from None
+
+
+def normalize_unique_no(value: str, prefixes: list[str] | None = None) -> str:
+    """Upper-case, spaces removed; 3 letters and 8 or 10 digits; one of the producer's
+    prefixes when it lists any (else the registry would answer `Błąd: Nieznany prefix`)."""
+    compact = re.sub(r"\s+", "", value or "").upper()
+    if not UNIQUE_NO_RE.match(compact):
+        raise IdentifierError(
+            "Nr unikatowy to 3 litery i 10 cyfr (starsze urządzenia: 3 litery i 8 cyfr)."
+        )
+    allowed = [p.strip().upper() for p in prefixes or [] if p.strip()]
+    if allowed and compact[:3] not in allowed:
+        raise IdentifierError(
+            f"Prefiks {compact[:3]} nie należy do producenta (dozwolone: {', '.join(allowed)})."
+        )
+    return compact
+
+
+def mask_matches(mask: str, value: str) -> bool:
+    """`#` a digit, `@` a letter, `*` a letter or digit, anything else stands for itself."""
+    if len(mask) != len(value):
+        return False
+    for m, c in zip(mask, value, strict=True):
+        if m == "#":
+            if not (c.isascii() and c.isdigit()):
+                return False
+        elif m == "@":
+            if not (c.isascii() and c.isalpha()):
+                return False
+        elif m == "*":
+            if not (c.isascii() and c.isalnum()):
+                return False
+        elif m != c:
+            return False
+    return True
+
+
+def normalize_factory_no(value: str, masks: list[str] | None = None) -> str:
+    compact = (value or "").strip().upper()
+    if not compact:
+        raise IdentifierError("Podaj nr fabryczny.")
+    if len(compact) > 32:
+        raise IdentifierError("Nr fabryczny może mieć najwyżej 32 znaki.")
+    masks = [m for m in masks or [] if m]
+    if masks and not any(mask_matches(m.upper(), compact) for m in masks):
+        raise IdentifierError(
+            f"Nr fabryczny nie pasuje do masek producenta: {', '.join(masks)}."
+        )
+    return compact

@@ -1,0 +1,48 @@
+"""The data model, one module per aggregate; imported here so metadata is complete."""
+
+from app.models.audit import AuditEntry
+from app.models.base import TenantOwned, utcnow
+from app.models.catalog import SPECIAL_KIND_LABELS, VAT_RATES, Service, SpecialKind
+from app.models.device import Device, DeviceKind, DeviceStatus
+from app.models.order import (
+    OPEN_STATUSES,
+    Order,
+    OrderBook,
+    OrderCounter,
+    OrderItem,
+    OrderStatus,
+)
+from app.models.party import Location, Party
+from app.models.technician import Authorisation, Technician
+from app.models.tenant import Tenant
+from app.models.transmission import Transmission, TransmissionStatus
+from app.models.user import Operator, Role, User
+
+__all__ = [
+    "OPEN_STATUSES",
+    "SPECIAL_KIND_LABELS",
+    "VAT_RATES",
+    "AuditEntry",
+    "Authorisation",
+    "Device",
+    "DeviceKind",
+    "DeviceStatus",
+    "Location",
+    "Operator",
+    "Order",
+    "OrderBook",
+    "OrderCounter",
+    "OrderItem",
+    "OrderStatus",
+    "Party",
+    "Role",
+    "Service",
+    "SpecialKind",
+    "Technician",
+    "Tenant",
+    "TenantOwned",
+    "Transmission",
+    "TransmissionStatus",
+    "User",
+    "utcnow",
+]

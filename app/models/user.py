@@ -1,0 +1,70 @@
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import TenantOwned, Timestamps, UTCDateTime
+from app.models.tenant import Tenant
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    OFFICE = "office"
+    TECHNICIAN = "technician"
+
+    @property
+    def label(self) -> str:
+        return {"owner": "Właściciel", "office": "Biuro", "technician": "Serwisant"}[self.value]
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class User(UserMixin, TenantOwned, Timestamps, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # E-mail is the login, so it is unique across the platform, not only within a tenant.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=Role.OFFICE.value)
+    is_active_user: Mapped[bool] = mapped_column("active", default=True)
+    # Part of the login cookie (get_id): rotating it signs the user out everywhere.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    tenant: Mapped[Tenant] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_active_user
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class Operator(UserMixin, Timestamps, db.Model):
+    """A platform operator: signs in to /platform only, belongs to no tenant."""
+
+    __tablename__ = "operator"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+
+    def get_id(self) -> str:
+        return f"op:{self.id}:{self.session_token}"
