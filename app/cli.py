@@ -115,9 +115,9 @@ def register(app: Flask) -> None:
             click.echo("Dane już są: pomijam tworzenie firmy demonstracyjnej.")
             return
         try:
-            tenant = seed_demo(email=email, password=password)
+            demo = seed_demo(email=email, password=password)
         except ValueError as exc:
             db.session.rollback()
             _fail(str(exc))
-        click.echo(f"Firma demonstracyjna: {tenant.name} (id {tenant.id}, NIP {tenant.nip})")
+        click.echo(f"Firma demonstracyjna: {demo.name} (id {demo.tenant_id}, NIP {demo.nip})")
         click.echo(f"Zaloguj się: {email} / {password}")
