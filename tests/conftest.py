@@ -1,0 +1,130 @@
+"""Fixtures: one app per session on SQLite (default) or PostgreSQL (TEST_DATABASE_URL),
+migrated with Alembic; a real Redis (TEST_REDIS_URL, or one started here); every test starts
+from empty tables."""
+
+import os
+from pathlib import Path
+
+import pytest
+import redis as redis_lib
+from sqlalchemy import text
+
+from app import create_app
+from app.config import TestingConfig
+from app.extensions import db
+from tests import factories
+from tests.services import start_redis
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    server = start_redis(tmp_path_factory.mktemp("redis"))
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'plomba-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, redis_url, tmp_path_factory):
+    app = create_app(
+        _config(
+            SQLALCHEMY_DATABASE_URI=database_url,
+            REDIS_URL=redis_url,
+            RATELIMIT_STORAGE_URI=redis_url,
+            EXPORT_DIR=str(tmp_path_factory.mktemp("exports")),
+        )
+    )
+    with app.app_context():
+        _fresh_schema()
+    return app
+
+
+def _config(**overrides) -> dict:
+    cfg = {k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
+    cfg.update(overrides)
+    return cfg
+
+
+def _fresh_schema() -> None:
+    """Drop whatever an earlier run left and build the schema with the real migrations."""
+    from flask_migrate import upgrade
+
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        else:
+            db.metadata.drop_all(conn)
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(request):
+    """Each test that touches the app starts and ends with empty tables."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    yield
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            if db.engine.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(db.metadata.sorted_tables):
+                    conn.execute(table.delete())
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def redis_client(redis_url):
+    client = redis_lib.Redis.from_url(redis_url)
+    yield client
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def tenant_a(app):
+    with app.app_context():
+        return factories.make_tenant("Serwis Alfa", "1234563218", "owner@alfa.pl")
+
+
+@pytest.fixture
+def tenant_b(app):
+    with app.app_context():
+        return factories.make_tenant("Serwis Beta", "5260250274", "owner@beta.pl")
+
+
+@pytest.fixture
+def login(client):
+    def do_login(email: str, password: str = factories.PASSWORD):
+        response = client.post("/login", data={"email": email, "password": password})
+        assert response.status_code == 303, response.data.decode()[:500]
+        return client
+
+    return do_login

@@ -1,0 +1,111 @@
+"""Plain functions that build records for tests; each returns ids, never live ORM objects."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from app import tenancy
+from app.auth.passwords import hash_password
+from app.cli import create_tenant
+from app.extensions import db
+from app.models import (
+    AuditEntry,
+    Authorisation,
+    Device,
+    Location,
+    Order,
+    OrderBook,
+    OrderItem,
+    Party,
+    Role,
+    Service,
+    Technician,
+    Transmission,
+    User,
+    utcnow,
+)
+
+PASSWORD = "haslo-testowe-1"
+
+
+@dataclass
+class TenantRef:
+    id: int
+    name: str
+    nip: str
+    owner_email: str
+    ids: dict[str, int] = field(default_factory=dict)
+
+
+def make_tenant(name: str, nip: str, owner_email: str) -> TenantRef:
+    tenant_id = create_tenant(name, nip, owner_email, PASSWORD)
+    return TenantRef(tenant_id, name, nip, owner_email)
+
+
+def make_user(tenant: TenantRef, email: str, role: Role = Role.OFFICE, active: bool = True) -> int:
+    with tenancy.use_tenant(tenant.id):
+        user = User(email=email, password_hash=hash_password(PASSWORD), role=role.value,
+                    is_active_user=active)
+        db.session.add(user)
+        db.session.commit()
+        return user.id
+
+
+def populate(tenant: TenantRef, marker: str) -> dict[str, int]:
+    """One record of every kind for the tenant; `marker` is in every name, so a test can look
+    for it in a page that must not show this tenant's data."""
+    with tenancy.use_tenant(tenant.id):
+        producer = Party(name=f"Producent {marker}", name_key=f"producent {marker}".lower(),
+                         nip="5272457354", is_producer=True, is_client=False,
+                         unique_prefixes=["ZBF"], factory_masks=["PO#########"],
+                         api_url="http://127.0.0.1:5050/posnet", api_login="x")
+        client = Party(name=f"Klient {marker}", name_key=f"klient {marker}".lower(),
+                       nip="7010002139", city=f"Miasto {marker}")
+        db.session.add_all([producer, client])
+        db.session.flush()
+        location = Location(client_id=client.id, name=f"Sklep {marker}", street="Prosta 1",
+                            postal_code="00-001", city="Warszawa")
+        service = Service(name=f"Przegląd {marker}", price=Decimal("150.00"), special_kind="P",
+                          service_book=True)
+        technician = Technician(name=f"Jan {marker}", identifier=f"T-{marker}"[:20],
+                                seal_no=f"P-{marker}"[:32])
+        db.session.add_all([location, service, technician])
+        db.session.flush()
+        technician.authorisations.append(
+            Authorisation(producer_id=producer.id, expires_on=date.today() + timedelta(days=365))
+        )
+        device = Device(producer_id=producer.id, factory_no="PO808131055",
+                        unique_no="ZBF1801007587", client_id=client.id, location_id=location.id,
+                        model=f"Ergo {marker}")
+        db.session.add(device)
+        db.session.flush()
+        order = Order(number=f"ZL/2026/{tenant.id:06d}", year=2026, seq=tenant.id,
+                      client_id=client.id, location_id=location.id, device_id=device.id,
+                      technician_id=technician.id, seal_no=technician.seal_no,
+                      description=f"Zlecenie {marker}", service_book=True)
+        db.session.add(order)
+        db.session.flush()
+        item = OrderItem(order_id=order.id, service_id=service.id, name=service.name,
+                         special_kind="P", service_book=True, price=service.price,
+                         performed_on=date.today())
+        book = OrderBook(order_id=order.id, fault=f"Usterka {marker}")
+        db.session.add_all([item, book])
+        db.session.flush()
+        transmission = Transmission(order_id=order.id, producer_id=producer.id,
+                                    event_id=f"T{tenant.id}-O{order.id}-P{item.id}", kind="PU")
+        audit = AuditEntry(action="order.created", object_type="order", object_id=order.id,
+                           detail=f"Audyt {marker}", at=utcnow())
+        db.session.add_all([transmission, audit])
+        db.session.commit()
+        ids = {
+            "producer_id": producer.id, "client_id": client.id, "party_id": client.id,
+            "location_id": location.id, "service_id": service.id,
+            "technician_id": technician.id, "authorisation_id": technician.authorisations[0].id,
+            "device_id": device.id, "order_id": order.id, "item_id": item.id,
+            "book_id": book.id, "transmission_id": transmission.id, "audit_id": audit.id,
+        }
+        ids["user_id"] = db.session.scalar(
+            db.select(User.id).where(User.email == tenant.owner_email)
+        )
+    tenant.ids = ids
+    return ids
