@@ -84,7 +84,7 @@ def register(app: Flask) -> None:
             user = User(email=email, password_hash=hash_password(password), role=role)
             db.session.add(user)
             db.session.commit()
-        click.echo(user.id)
+            click.echo(user.id)
 
     @app.cli.command("create-operator")
     @click.option("--email", required=True)

@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from flask import abort
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql.util import find_tables
 
 from app.models.base import TenantOwned
 from app.models.tenant import Tenant
@@ -61,10 +62,12 @@ def all_tenants() -> Iterator[None]:
 
 
 def _touches_tenant_data(state: ORMExecuteState) -> bool:
-    for mapper in state.all_mappers:
-        if issubclass(mapper.class_, TenantOwned | Tenant):
+    # Walk every table of the statement (FROM, joins, subqueries, select_from), not only the
+    # top-level entities: `select(func.count()).select_from(Device)` has none of those.
+    for table in find_tables(state.statement, include_joins=True, include_selects=True):
+        if "tenant_id" in getattr(table, "c", ()) or getattr(table, "name", None) == "tenant":
             return True
-    return False
+    return any(issubclass(m.class_, TenantOwned | Tenant) for m in state.all_mappers)
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -1,0 +1,94 @@
+"""Every route, walked as a user of another tenant with real ids of the first: 404, never data.
+Anonymous: a redirect to sign-in (or 404), never data. New routes are covered automatically;
+a route with an id parameter this test does not know fails until it is added to ID_PARAMS."""
+
+import re
+
+import pytest
+
+from app import create_app
+from app.config import TestingConfig
+from tests import factories
+
+SKIP_ENDPOINTS = {"static"}
+PUBLIC_ENDPOINTS = {"auth.login"}
+# Parameter names used in URLs, and which of tenant A's ids fills them.
+ID_PARAMS = {
+    "order_id", "device_id", "client_id", "party_id", "producer_id", "location_id",
+    "service_id", "technician_id", "authorisation_id", "item_id", "transmission_id",
+    "audit_id", "user_id", "book_id",
+}
+
+
+def _rules():
+    app = create_app({k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
+                     | {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    rules = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in SKIP_ENDPOINTS:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            rules.append(pytest.param(rule.rule, rule.endpoint, method, sorted(rule.arguments),
+                                      id=f"{method} {rule.rule}"))
+    return rules
+
+
+RULES = _rules()
+
+
+def _url(rule: str, ids: dict[str, int]) -> str:
+    def fill(match):
+        name = match.group(1)
+        assert name in ID_PARAMS, f"unknown URL parameter {name}: add it to ID_PARAMS"
+        return str(ids[name])
+
+    return re.sub(r"<(?:\w+:)?(\w+)>", fill, rule)
+
+
+@pytest.fixture
+def walk(app, client, tenant_a, tenant_b, login):
+    with app.app_context():
+        factories.populate(tenant_a, "Alfa")
+        factories.populate(tenant_b, "Beta")
+    return client, tenant_a, tenant_b, login
+
+
+@pytest.mark.parametrize(("rule", "endpoint", "method", "args"), RULES)
+def test_other_tenant_gets_404_never_data(walk, rule, endpoint, method, args):
+    client, a, b, login = walk
+    login(b.owner_email)
+    url = _url(rule, a.ids)
+    # As a page and as an htmx partial: views that branch on HX-Request are walked both ways.
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.open(url, method=method, data={}, headers=headers)
+        body = response.get_data(as_text=True)
+        if args:
+            assert response.status_code == 404, f"{method} {url}: {response.status_code}"
+        else:
+            assert response.status_code in {200, 302, 303, 400, 403, 405, 422}, (
+                f"{method} {url}: {response.status_code}")
+        assert "Alfa" not in body, f"{method} {url} shows the other tenant's data"
+        if endpoint == "auth.logout":
+            break
+
+
+@pytest.mark.parametrize(("rule", "endpoint", "method", "args"), RULES)
+def test_anonymous_is_sent_to_sign_in(walk, rule, endpoint, method, args):
+    client, a, _b, _login = walk
+    url = _url(rule, a.ids)
+    response = client.open(url, method=method, data={})
+    body = response.get_data(as_text=True)
+    if endpoint in PUBLIC_ENDPOINTS:
+        assert response.status_code in {200, 422}
+    else:
+        assert response.status_code in {302, 404}, f"{method} {url}: {response.status_code}"
+        if response.status_code == 302:
+            assert "/login" in response.headers["Location"]
+    assert "Alfa" not in body
+
+
+def test_unknown_url_is_404_in_layout(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Nie znaleziono" in response.get_data(as_text=True)
+    assert "app.css" in response.get_data(as_text=True)
