@@ -65,7 +65,7 @@ def login():
                 user.last_login_at = utcnow()
                 db.session.commit()
             return redirect(_safe_next(request.args.get("next")), code=303)
-    return render_template("auth/login.html", form=form), (422 if form.errors else 200)
+    return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
