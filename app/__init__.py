@@ -45,10 +45,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         _sqlite_pragmas(db.engine)
 
     from app.auth import bp as auth_bp
+    from app.catalog import bp as catalog_bp
     from app.main import bp as main_bp
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(main_bp)
+    for blueprint in (auth_bp, main_bp, catalog_bp):
+        app.register_blueprint(blueprint)
 
     from app import cli, formatting
 

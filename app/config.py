@@ -45,6 +45,7 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 12 * 3600
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_I18N_ENABLED = False  # forms use WTForms' own Polish messages (PlForm)
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
     # OWASP's scrypt parameters (N=2^17, r=8, p=1); tests lower them to stay fast.

@@ -1,9 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
+from app.forms_common import PlForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(PlForm):
     email = EmailField(
         "E-mail",
         validators=[

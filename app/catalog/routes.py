@@ -1,0 +1,95 @@
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from app import audit, tenancy
+from app.auth.access import roles_required, tenant_user
+from app.catalog import bp
+from app.catalog.forms import ServiceForm
+from app.extensions import db
+from app.htmx import page_or_partial
+from app.listing import keyset_page
+from app.models import SPECIAL_KIND_LABELS, Role, Service
+from app.references import refusal, references
+
+editors = roles_required(Role.OWNER, Role.OFFICE)
+
+
+@bp.route("")
+@tenant_user
+def services():
+    q = request.args.get("q", "").strip()
+    kind = request.args.get("kind", "")
+    stmt = select(Service)
+    if q:
+        stmt = stmt.where(Service.name.ilike(f"%{q}%"))
+    if kind == "-":
+        stmt = stmt.where(Service.special_kind.is_(None))
+    elif kind in SPECIAL_KIND_LABELS:
+        stmt = stmt.where(Service.special_kind == kind)
+    page = keyset_page(stmt, [Service.name, Service.id], request.args.get("after"))
+    return page_or_partial("catalog/services.html", "catalog/_service_rows.html",
+                           page=page, q=q, kind=kind, kinds=SPECIAL_KIND_LABELS)
+
+
+@bp.route("/nowa", methods=["GET", "POST"])
+@editors
+def new_service():
+    form = ServiceForm()
+    if form.validate_on_submit():
+        service = Service()
+        _fill(service, form)
+        db.session.add(service)
+        db.session.flush()
+        audit.record("service.created", service, service.name)
+        db.session.commit()
+        flash(f"Dodano usługę „{service.name}”.", "success")
+        return redirect(url_for(".service", service_id=service.id), code=303)
+    return render_template("catalog/service_form.html", form=form, service=None)
+
+
+@bp.route("/<int:service_id>")
+@tenant_user
+def service(service_id):
+    service = tenancy.get_or_404(Service, service_id)
+    return render_template("catalog/service_detail.html", service=service,
+                           used=references(service))
+
+
+@bp.route("/<int:service_id>/edycja", methods=["GET", "POST"])
+@editors
+def edit_service(service_id):
+    service = tenancy.get_or_404(Service, service_id)
+    form = ServiceForm(obj=service)
+    if request.method == "GET":
+        form.special_kind.data = service.special_kind or ""
+    if form.validate_on_submit():
+        _fill(service, form)
+        audit.record("service.updated", service, service.name)
+        db.session.commit()
+        flash("Zapisano zmiany.", "success")
+        return redirect(url_for(".service", service_id=service.id), code=303)
+    return render_template("catalog/service_form.html", form=form, service=service)
+
+
+@bp.route("/<int:service_id>/usun", methods=["POST"])
+@editors
+def delete_service(service_id):
+    service = tenancy.get_or_404(Service, service_id)
+    reason = refusal(service, "usługa")
+    if reason:
+        flash(reason + " Możesz oznaczyć ją jako nieaktywną.", "error")
+        return redirect(url_for(".service", service_id=service.id), code=303)
+    audit.record("service.deleted", service, service.name)
+    db.session.delete(service)
+    db.session.commit()
+    flash(f"Usunięto usługę „{service.name}”.", "success")
+    return redirect(url_for(".services"), code=303)
+
+
+def _fill(service: Service, form: ServiceForm) -> None:
+    service.name = form.name.data
+    service.price = form.price.data or 0
+    service.vat_rate = form.vat_rate.data
+    service.special_kind = form.special_kind.data or None
+    service.service_book = form.service_book.data
+    service.active = form.active.data

@@ -1,0 +1,55 @@
+"""What refers to a record, so that deleting it can be refused with the reason."""
+
+from sqlalchemy import func, or_, select
+
+from app.extensions import db
+from app.models import Authorisation, Device, Location, Order, OrderItem, Party, Service, Technician
+
+
+def _count(model, *conditions) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
+
+
+def _plural(n: int, one: str, few: str, many: str) -> str:
+    if n == 1:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def references(obj) -> list[str]:
+    """Reasons in Polish why obj cannot be deleted; empty when nothing refers to it."""
+    checks: list[tuple[int, str, str, str]] = []
+    if isinstance(obj, Service):
+        checks.append((_count(OrderItem, OrderItem.service_id == obj.id),
+                       "pozycji zlecenia", "pozycjach zleceń", "pozycjach zleceń"))
+    elif isinstance(obj, Party):
+        checks.append((_count(Order, Order.client_id == obj.id),
+                       "zleceniu", "zleceniach", "zleceniach"))
+        checks.append((_count(Device, or_(Device.client_id == obj.id,
+                                          Device.producer_id == obj.id)),
+                       "urządzeniu", "urządzeniach", "urządzeniach"))
+        checks.append((_count(Authorisation, Authorisation.producer_id == obj.id),
+                       "uprawnieniu serwisanta", "uprawnieniach serwisantów",
+                       "uprawnieniach serwisantów"))
+    elif isinstance(obj, Location):
+        checks.append((_count(Device, Device.location_id == obj.id),
+                       "urządzeniu", "urządzeniach", "urządzeniach"))
+        checks.append((_count(Order, Order.location_id == obj.id),
+                       "zleceniu", "zleceniach", "zleceniach"))
+    elif isinstance(obj, Device):
+        checks.append((_count(Order, Order.device_id == obj.id),
+                       "zleceniu", "zleceniach", "zleceniach"))
+    elif isinstance(obj, Technician):
+        checks.append((_count(Order, Order.technician_id == obj.id),
+                       "zleceniu", "zleceniach", "zleceniach"))
+    return [f"występuje w {n} {_plural(n, one, few, many)}" for n, one, few, many in checks if n]
+
+
+def refusal(obj, what: str) -> str | None:
+    """The message that refuses deleting obj, or None when it may be deleted."""
+    reasons = references(obj)
+    if not reasons:
+        return None
+    return f"Nie można usunąć: {what} {' i '.join(reasons)}."
