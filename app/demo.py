@@ -179,47 +179,48 @@ DEMO_USERS = (
     (TECHNICIAN_EMAIL, "Tomasz Lewandowski", Role.TECHNICIAN),
 )
 
+# (name, the short name used for its sites and e-mail)
 CLIENT_NAMES = (
-    "Piekarnia Kowalczyk Sp. z o.o.",
-    "Apteka Pod Lipami s.c. Anna i Piotr Nowak",
-    "Sklep Spożywczy Jagódka Maria Wiśniewska",
-    "Kwiaciarnia Róża Barbara Lewandowska",
-    "Stacja Paliw Dąbek Sp. j.",
-    "Restauracja Stary Młyn Sp. z o.o.",
-    "Auto-Części Marek Szymański",
-    "Zakład Fryzjerski Elegancja Joanna Kamińska",
-    "Księgarnia Literka Sp. z o.o.",
-    "Bud-Mat Hurtownia Budowlana Sp. z o.o.",
-    "Cukiernia Słodki Zakątek Krzysztof Zając",
-    "Sklep Mięsny U Rzeźnika Tadeusz Król",
-    "Salon Optyczny Okular s.c.",
-    "Kawiarnia Ziarenko Sp. z o.o.",
-    "Pizzeria Bella Napoli Sp. z o.o.",
-    "Drogeria Natura Plus Ewa Wróbel",
-    "Salon Meblowy Dębowy Dwór Sp. j.",
-    "Sklep Zoologiczny Azor Michał Kozłowski",
-    "Gabinet Weterynaryjny Zdrowy Pupil Sp. p.",
-    "Warsztat Samochodowy Motor-Serwis Jan Mazur",
-    "Delikatesy Pod Ratuszem Sp. z o.o.",
-    "Sklep Rowerowy Szprycha Paweł Krawczyk",
-    "Taxi Express Łódź Sp. z o.o.",
-    "Bar Mleczny Smakosz Halina Piotrowska",
-    "Pralnia Chemiczna Biel s.c.",
-    "Sklep Odzieżowy Moda Katarzyna Grabowska",
-    "Hotel Pod Lasem Sp. z o.o.",
-    "Studio Fotograficzne Kadr Tomasz Pawłowski",
-    "Centrum Ogrodnicze Zielony Zakątek Sp. j.",
-    "Gabinet Stomatologiczny Dentalis Sp. p.",
-    "Sklep Wędkarski Karaś Zbigniew Michalski",
-    "Piekarnia-Cukiernia Złoty Kłos Sp. z o.o.",
-    "Salon Prasowy Kiosk24 Dorota Nowicka",
-    "Sklep Elektryczny Iskra Sp. z o.o.",
-    "Apteka Centrum Sp. z o.o.",
-    "Sklep Monopolowy Winnica Robert Adamczyk",
-    "Lodziarnia Bambino Agnieszka Dudek",
-    "Zakład Szewski Stanisław Jabłoński",
-    "Sklep Papierniczy Ołówek s.c.",
-    "Bistro Pod Arkadami Sp. z o.o.",
+    ("Piekarnia Kowalczyk Sp. z o.o.", "Piekarnia Kowalczyk"),
+    ("Apteka Pod Lipami s.c. Anna i Piotr Nowak", "Apteka Pod Lipami"),
+    ("Sklep Spożywczy Jagódka Maria Wiśniewska", "Sklep Jagódka"),
+    ("Kwiaciarnia Róża Barbara Lewandowska", "Kwiaciarnia Róża"),
+    ("Stacja Paliw Dąbek Sp. j.", "Stacja Paliw Dąbek"),
+    ("Restauracja Stary Młyn Sp. z o.o.", "Restauracja Stary Młyn"),
+    ("Auto-Części Marek Szymański", "Auto-Części"),
+    ("Zakład Fryzjerski Elegancja Joanna Kamińska", "Salon Elegancja"),
+    ("Księgarnia Literka Sp. z o.o.", "Księgarnia Literka"),
+    ("Bud-Mat Hurtownia Budowlana Sp. z o.o.", "Bud-Mat"),
+    ("Cukiernia Słodki Zakątek Krzysztof Zając", "Cukiernia Słodki Zakątek"),
+    ("Sklep Mięsny U Rzeźnika Tadeusz Król", "U Rzeźnika"),
+    ("Salon Optyczny Okular s.c.", "Salon Okular"),
+    ("Kawiarnia Ziarenko Sp. z o.o.", "Kawiarnia Ziarenko"),
+    ("Pizzeria Bella Napoli Sp. z o.o.", "Bella Napoli"),
+    ("Drogeria Natura Plus Ewa Wróbel", "Drogeria Natura Plus"),
+    ("Salon Meblowy Dębowy Dwór Sp. j.", "Dębowy Dwór"),
+    ("Sklep Zoologiczny Azor Michał Kozłowski", "Zoologiczny Azor"),
+    ("Gabinet Weterynaryjny Zdrowy Pupil Sp. p.", "Zdrowy Pupil"),
+    ("Warsztat Samochodowy Motor-Serwis Jan Mazur", "Motor-Serwis"),
+    ("Delikatesy Pod Ratuszem Sp. z o.o.", "Delikatesy Pod Ratuszem"),
+    ("Sklep Rowerowy Szprycha Paweł Krawczyk", "Rowery Szprycha"),
+    ("Taxi Express Łódź Sp. z o.o.", "Taxi Express"),
+    ("Bar Mleczny Smakosz Halina Piotrowska", "Bar Smakosz"),
+    ("Pralnia Chemiczna Biel s.c.", "Pralnia Biel"),
+    ("Sklep Odzieżowy Moda Katarzyna Grabowska", "Sklep Moda"),
+    ("Hotel Pod Lasem Sp. z o.o.", "Hotel Pod Lasem"),
+    ("Studio Fotograficzne Kadr Tomasz Pawłowski", "Studio Kadr"),
+    ("Centrum Ogrodnicze Zielony Zakątek Sp. j.", "Zielony Zakątek"),
+    ("Gabinet Stomatologiczny Dentalis Sp. p.", "Dentalis"),
+    ("Sklep Wędkarski Karaś Zbigniew Michalski", "Wędkarski Karaś"),
+    ("Piekarnia-Cukiernia Złoty Kłos Sp. z o.o.", "Złoty Kłos"),
+    ("Salon Prasowy Kiosk24 Dorota Nowicka", "Kiosk24"),
+    ("Sklep Elektryczny Iskra Sp. z o.o.", "Elektryczny Iskra"),
+    ("Apteka Centrum Sp. z o.o.", "Apteka Centrum"),
+    ("Sklep Monopolowy Winnica Robert Adamczyk", "Winnica"),
+    ("Lodziarnia Bambino Agnieszka Dudek", "Lodziarnia Bambino"),
+    ("Zakład Szewski Stanisław Jabłoński", "Szewc Jabłoński"),
+    ("Sklep Papierniczy Ołówek s.c.", "Papierniczy Ołówek"),
+    ("Bistro Pod Arkadami Sp. z o.o.", "Bistro Pod Arkadami"),
 )
 
 # (city, postal codes to choose from, NIP tax-office prefixes of the area)
@@ -408,10 +409,8 @@ class _Planner:
     def clients(self) -> list[dict]:
         rng = self.rng
         out = []
-        for name in CLIENT_NAMES:
+        for name, short in CLIENT_NAMES:
             street, postal_code, city, offices = self.address()
-            words = name.split()
-            short = " ".join(words[:2])
             client = {
                 "name": name, "name_key": name.lower(), "nip": self.nip(rng.choice(offices)),
                 "regon": "" if rng.random() < 0.2
@@ -426,7 +425,7 @@ class _Planner:
                           "postal_code": postal_code, "city": city}]
             for n in range(2, count + 1):
                 l_street, l_code, l_city, _ = self.address()
-                locations.append({"name": f"{short} – punkt nr {n} ({l_city})", "street": l_street,
+                locations.append({"name": f"{short} – punkt nr {n}", "street": l_street,
                                   "postal_code": l_code, "city": l_city})
             client["locations"] = locations
             out.append(client)
@@ -598,7 +597,9 @@ class _Planner:
         if status in (OrderStatus.NEW.value, OrderStatus.STARTED.value):
             order.created_at = _at(order.day, rng.randint(6, 14), rng.randint(0, 59))
             if status == OrderStatus.STARTED.value:
-                started = order.created_at + timedelta(minutes=rng.randint(15, 24 * 60))
+                started = _at(order.day + timedelta(days=rng.randint(0, 1)), rng.randint(6, 14),
+                              rng.randint(0, 59))
+                started = max(started, order.created_at + timedelta(minutes=20))
                 order.started_at = min(started, self.now - timedelta(minutes=5))
             return
         created_day = order.day - timedelta(days=rng.randint(0, 6))
@@ -840,10 +841,12 @@ def _populate(tenant_id: int, email: str, password: str) -> None:
         if done and o.kind == "P":
             inspected[dev.id] = o.day
         if flagged:
+            # The next inspection as known on the day: from the last one done here, or from
+            # the fiscalization; unknown for devices inspected before the demo's history.
             if dev.id in inspected:
                 next_due = add_months(inspected[dev.id], dev.interval)
-            elif dev.fiscalized_on and dev.fiscalized_on <= o.day:
-                next_due = add_months(dev.fiscalized_on, dev.interval)
+            elif o.kind == "F" or dev.role == "fresh":
+                next_due = add_months(dev.fiscalized_on or o.day, dev.interval)
             else:
                 next_due = None
             books.append((order, _book(o, tech.seal_no, seal_counters, rng, next_due)))

@@ -1,0 +1,1 @@
+from app.devices import bp  # noqa: F401

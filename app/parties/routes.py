@@ -1,0 +1,1 @@
+from app.parties import bp  # noqa: F401

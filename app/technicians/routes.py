@@ -1,0 +1,1 @@
+from app.technicians import bp  # noqa: F401
