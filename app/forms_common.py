@@ -3,7 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField
+from wtforms import DateField, DecimalField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -28,6 +28,9 @@ optional = Optional
 
 
 def strip(value):
+    """Trim text; a field missing from the request becomes "" (columns hold text, not NULL)."""
+    if value is None:
+        return ""
     return value.strip() if isinstance(value, str) else value
 
 
@@ -59,6 +62,23 @@ class PlDecimalField(DecimalField):
             if not self.data.is_finite():
                 self.data = None
                 raise ValueError("Podaj liczbę, np. 150,00.")
+
+
+class PlDateField(DateField):
+    """A date from `<input type=date>` (RRRR-MM-DD) or typed the Polish way (31.12.2026). An empty
+    input is no date and no error: `required()` or `optional()` decides about it."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", ["%Y-%m-%d", "%d.%m.%Y"])
+        kwargs.setdefault("invalid_value_message", "Podaj datę, np. 31.12.2026.")
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        valuelist = [v.strip() for v in valuelist]
+        if valuelist and not any(valuelist):
+            self.data = None
+            return
+        super().process_formdata(valuelist)
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -10,7 +10,8 @@ def _count(model, *conditions) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
 
 
-def _plural(n: int, one: str, few: str, many: str) -> str:
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The Polish form for n: plural(2, "zlecenie", "zlecenia", "zleceń") is "zlecenia"."""
     if n == 1:
         return one
     if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
@@ -19,7 +20,7 @@ def _plural(n: int, one: str, few: str, many: str) -> str:
 
 
 def references(obj) -> list[str]:
-    """Reasons in Polish why obj cannot be deleted; empty when nothing refers to it."""
+    """What refers to obj, in Polish ("3 zleceniach"); empty when nothing does."""
     checks: list[tuple[int, str, str, str]] = []
     if isinstance(obj, Service):
         checks.append((_count(OrderItem, OrderItem.service_id == obj.id),
@@ -44,7 +45,7 @@ def references(obj) -> list[str]:
     elif isinstance(obj, Technician):
         checks.append((_count(Order, Order.technician_id == obj.id),
                        "zleceniu", "zleceniach", "zleceniach"))
-    return [f"występuje w {n} {_plural(n, one, few, many)}" for n, one, few, many in checks if n]
+    return [f"{n} {plural(n, one, few, many)}" for n, one, few, many in checks if n]
 
 
 def refusal(obj, what: str) -> str | None:
@@ -52,4 +53,4 @@ def refusal(obj, what: str) -> str | None:
     reasons = references(obj)
     if not reasons:
         return None
-    return f"Nie można usunąć: {what} {' i '.join(reasons)}."
+    return f"Nie można usunąć: {what} występuje w {' i '.join(reasons)}."

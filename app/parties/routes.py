@@ -1,1 +1,335 @@
-from app.parties import bp  # noqa: F401
+"""Clients (taxpayers) with their installation sites, and producers with "Kontrola Nr-f."."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app import audit, secrets, tenancy
+from app.auth.access import roles_required, tenant_user
+from app.extensions import db
+from app.htmx import page_or_partial
+from app.listing import keyset_page
+from app.models import Device, Location, Party, Role
+from app.parties import bp
+from app.parties.forms import ClientForm, FactoryCheckForm, LocationForm, ProducerForm
+from app.parties.rules import client_search, nip_holder, nip_problem
+from app.references import refusal
+
+office = roles_required(Role.OWNER, Role.OFFICE)
+OPTIONS_LIMIT = 20
+
+
+# --- clients -------------------------------------------------------------------------------
+
+@bp.route("/klienci")
+@tenant_user
+def clients():
+    q = request.args.get("q", "").strip()
+    stmt = select(Party).where(Party.is_client.is_(True))
+    condition = client_search(q)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    page = keyset_page(stmt, [Party.name_key, Party.id], request.args.get("after"))
+    return page_or_partial("parties/clients.html", "parties/_client_rows.html", page=page, q=q)
+
+
+@bp.route("/klienci/opcje")
+@tenant_user
+def client_options():
+    """<option>s for pickers that choose a client among thousands (htmx fills a select)."""
+    q = request.args.get("q", "").strip()
+    selected = request.args.get("selected", type=int)
+    stmt = select(Party).where(Party.is_client.is_(True))
+    condition = client_search(q)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    found = list(db.session.scalars(stmt.order_by(Party.name_key, Party.id).limit(OPTIONS_LIMIT)))
+    if selected and all(p.id != selected for p in found):
+        chosen = db.session.get(Party, selected)
+        if chosen is not None and chosen.is_client:
+            found.insert(0, chosen)
+    return render_template("parties/_client_options.html", clients=found, selected=selected,
+                           q=q)
+
+
+@bp.route("/klienci/nowy", methods=["GET", "POST"])
+@tenant_user
+def new_client():
+    form = ClientForm()
+    if form.validate_on_submit() and _nip_free(form):
+        client = Party(is_client=True)
+        _fill_client(client, form)
+        db.session.add(client)
+        if _commit_or_field_error(form, "client.created", client):
+            flash(f"Dodano klienta „{client.name}”. Dodaj jego miejsce instalacji.", "success")
+            return redirect(url_for(".new_location", client_id=client.id), code=303)
+    return render_template("parties/client_form.html", form=form, client=None)
+
+
+@bp.route("/klienci/<int:client_id>")
+@tenant_user
+def client(client_id):
+    client = _client_or_404(client_id)
+    devices = list(db.session.scalars(
+        select(Device).where(Device.client_id == client.id).order_by(Device.id).limit(200)))
+    return render_template("parties/client_detail.html", client=client, devices=devices)
+
+
+@bp.route("/klienci/<int:client_id>/edycja", methods=["GET", "POST"])
+@tenant_user
+def edit_client(client_id):
+    client = _client_or_404(client_id)
+    form = ClientForm(obj=client)
+    if form.validate_on_submit() and _nip_free(form, client.id):
+        _fill_client(client, form)
+        if _commit_or_field_error(form, "client.updated", client):
+            flash("Zapisano zmiany.", "success")
+            return redirect(url_for(".client", client_id=client.id), code=303)
+    return render_template("parties/client_form.html", form=form, client=client)
+
+
+@bp.route("/klienci/<int:client_id>/usun", methods=["POST"])
+@office
+def delete_client(client_id):
+    client = _client_or_404(client_id)
+    reason = refusal(client, "klient")
+    if reason:
+        flash(reason, "error")
+        return redirect(url_for(".client", client_id=client.id), code=303)
+    audit.record("client.deleted", client, client.name)
+    for location in list(client.locations):
+        db.session.delete(location)
+    db.session.delete(client)
+    db.session.commit()
+    flash(f"Usunięto klienta „{client.name}”.", "success")
+    return redirect(url_for(".clients"), code=303)
+
+
+@bp.route("/klienci/sprawdz-nip", methods=["POST"])
+@tenant_user
+def check_nip():
+    """Inline validation: the NIP field asks while typing; the reply is the error text only."""
+    raw = request.form.get("nip", "")
+    if not raw.strip():
+        return ""
+    return nip_problem(raw, request.form.get("party_id", type=int)) or ""
+
+
+# --- locations -----------------------------------------------------------------------------
+
+@bp.route("/klienci/<int:client_id>/lokalizacje/opcje")
+@tenant_user
+def location_options(client_id):
+    client = _client_or_404(client_id)
+    return render_template("parties/_location_options.html", locations=client.locations,
+                           selected=request.args.get("selected", type=int))
+
+
+@bp.route("/klienci/<int:client_id>/lokalizacje/nowa", methods=["GET", "POST"])
+@tenant_user
+def new_location(client_id):
+    client = _client_or_404(client_id)
+    form = LocationForm()
+    if request.method == "GET" and not client.locations:
+        # The first site is usually the client's own address.
+        form.street.data, form.postal_code.data, form.city.data = (
+            client.street, client.postal_code, client.city)
+    if form.validate_on_submit():
+        location = Location(client_id=client.id)
+        form.populate_obj(location)
+        db.session.add(location)
+        db.session.flush()
+        audit.record("location.created", location, location.address)
+        db.session.commit()
+        flash("Dodano miejsce instalacji.", "success")
+        return redirect(url_for(".client", client_id=client.id), code=303)
+    return render_template("parties/location_form.html", form=form, client=client, location=None)
+
+
+@bp.route("/lokalizacje/<int:location_id>/edycja", methods=["GET", "POST"])
+@tenant_user
+def edit_location(location_id):
+    location = tenancy.get_or_404(Location, location_id)
+    form = LocationForm(obj=location)
+    if form.validate_on_submit():
+        form.populate_obj(location)
+        audit.record("location.updated", location, location.address)
+        db.session.commit()
+        flash("Zapisano miejsce instalacji.", "success")
+        return redirect(url_for(".client", client_id=location.client_id), code=303)
+    return render_template("parties/location_form.html", form=form, client=location.client,
+                           location=location)
+
+
+@bp.route("/lokalizacje/<int:location_id>/usun", methods=["POST"])
+@tenant_user
+def delete_location(location_id):
+    location = tenancy.get_or_404(Location, location_id)
+    client_id = location.client_id
+    reason = refusal(location, "miejsce instalacji")
+    if reason:
+        flash(reason, "error")
+    else:
+        audit.record("location.deleted", location, location.address)
+        db.session.delete(location)
+        db.session.commit()
+        flash("Usunięto miejsce instalacji.", "success")
+    return redirect(url_for(".client", client_id=client_id), code=303)
+
+
+# --- producers -----------------------------------------------------------------------------
+
+@bp.route("/producenci")
+@tenant_user
+def producers():
+    q = request.args.get("q", "").strip()
+    stmt = select(Party).where(Party.is_producer.is_(True))
+    condition = client_search(q)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    page = keyset_page(stmt, [Party.name_key, Party.id], request.args.get("after"))
+    counts = dict(db.session.execute(
+        select(Device.producer_id, func.count()).where(
+            Device.producer_id.in_([p.id for p in page.items])).group_by(Device.producer_id)
+    ).all()) if page.items else {}
+    return page_or_partial("parties/producers.html", "parties/_producer_rows.html", page=page,
+                           q=q, device_counts=counts)
+
+
+@bp.route("/producenci/nowy", methods=["GET", "POST"])
+@office
+def new_producer():
+    form = ProducerForm()
+    if form.validate_on_submit() and _nip_free(form):
+        producer = Party(is_producer=True, is_client=False)
+        _fill_producer(producer, form)
+        db.session.add(producer)
+        if _commit_or_field_error(form, "producer.created", producer):
+            flash(f"Dodano producenta „{producer.name}”. Uzupełnij zakładkę Kontrola Nr-f.",
+                  "success")
+            return redirect(url_for(".factory_check", producer_id=producer.id), code=303)
+    return render_template("parties/producer_form.html", form=form, producer=None)
+
+
+@bp.route("/producenci/<int:producer_id>")
+@tenant_user
+def producer(producer_id):
+    producer = _producer_or_404(producer_id)
+    devices = db.session.scalar(
+        select(func.count()).select_from(Device).where(Device.producer_id == producer.id))
+    return render_template("parties/producer_detail.html", producer=producer, devices=devices)
+
+
+@bp.route("/producenci/<int:producer_id>/edycja", methods=["GET", "POST"])
+@office
+def edit_producer(producer_id):
+    producer = _producer_or_404(producer_id)
+    form = ProducerForm(obj=producer)
+    if form.validate_on_submit() and _nip_free(form, producer.id):
+        _fill_producer(producer, form)
+        if _commit_or_field_error(form, "producer.updated", producer):
+            flash("Zapisano zmiany.", "success")
+            return redirect(url_for(".producer", producer_id=producer.id), code=303)
+    return render_template("parties/producer_form.html", form=form, producer=producer)
+
+
+@bp.route("/producenci/<int:producer_id>/kontrola", methods=["GET", "POST"])
+@office
+def factory_check(producer_id):
+    """The "Kontrola Nr-f." tab: masks, prefixes, API parameters (the key never shown back)."""
+    producer = _producer_or_404(producer_id)
+    form = FactoryCheckForm()
+    if request.method == "GET":
+        form.factory_masks.data = "\n".join(producer.factory_masks or [])
+        form.unique_prefixes.data = ", ".join(producer.unique_prefixes or [])
+        form.api_url.data, form.api_login.data = producer.api_url, producer.api_login
+        form.online.data = producer.online
+    if form.validate_on_submit():
+        producer.factory_masks = form.factory_masks.data
+        producer.unique_prefixes = form.unique_prefixes.data
+        producer.api_url = form.api_url.data
+        producer.api_login = form.api_login.data
+        producer.online = form.online.data
+        if form.clear_api_key.data:
+            producer.api_key_encrypted = ""
+        elif form.api_key.data:
+            producer.api_key_encrypted = secrets.encrypt(form.api_key.data)
+        audit.record("producer.api_updated", producer,
+                     f"tryb {'online' if producer.online else 'offline'}; "
+                     f"klucz {'zapisany' if producer.api_key_set else 'brak'}")
+        db.session.commit()
+        flash("Zapisano kontrolę numerów i parametry API.", "success")
+        return redirect(url_for(".producer", producer_id=producer.id), code=303)
+    return render_template("parties/factory_check.html", form=form, producer=producer)
+
+
+@bp.route("/producenci/<int:producer_id>/usun", methods=["POST"])
+@office
+def delete_producer(producer_id):
+    producer = _producer_or_404(producer_id)
+    reason = refusal(producer, "producent")
+    if reason:
+        flash(reason, "error")
+        return redirect(url_for(".producer", producer_id=producer.id), code=303)
+    audit.record("producer.deleted", producer, producer.name)
+    db.session.delete(producer)
+    db.session.commit()
+    flash(f"Usunięto producenta „{producer.name}”.", "success")
+    return redirect(url_for(".producers"), code=303)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def _client_or_404(client_id: int) -> Party:
+    client = tenancy.get_or_404(Party, client_id)
+    if not client.is_client:
+        abort(404)
+    return client
+
+
+def _producer_or_404(producer_id: int) -> Party:
+    producer = tenancy.get_or_404(Party, producer_id)
+    if not producer.is_producer:
+        abort(404)
+    return producer
+
+
+def _nip_free(form, exclude_id: int | None = None) -> bool:
+    holder = nip_holder(form.nip.data, exclude_id)
+    if holder is None:
+        return True
+    form.nip.errors.append(f"Kontrahent z tym NIP już istnieje: {holder.name}.")
+    return False
+
+
+def _commit_or_field_error(form, action: str, party: Party) -> bool:
+    """Commit; a NIP taken in the meantime (the unique constraint) becomes a field error."""
+    try:
+        db.session.flush()
+        audit.record(action, party, party.name)
+        db.session.commit()
+        return True
+    except IntegrityError:
+        db.session.rollback()
+        form.nip.errors.append("Kontrahent z tym NIP już istnieje.")
+        return False
+
+
+def _fill_common(party: Party, form) -> None:
+    party.name = form.name.data
+    party.name_key = form.name.data.lower()
+    party.nip = form.nip.data
+    party.street, party.postal_code, party.city = (
+        form.street.data, form.postal_code.data, form.city.data)
+    party.email, party.phone = form.email.data, form.phone.data
+
+
+def _fill_client(client: Party, form: ClientForm) -> None:
+    _fill_common(client, form)
+    client.regon = form.regon.data
+    client.reminder_consent = form.reminder_consent.data
+    client.notes = form.notes.data
+
+
+def _fill_producer(producer: Party, form: ProducerForm) -> None:
+    _fill_common(producer, form)

@@ -1,0 +1,40 @@
+"""Rules of the party registry that every entry point shares."""
+
+from sqlalchemy import or_, select
+
+from app.extensions import db
+from app.identifiers import IdentifierError, normalize_nip
+from app.models import Party
+
+
+def nip_holder(nip: str, exclude_id: int | None = None) -> Party | None:
+    """The party of this tenant that already has the NIP, if any."""
+    stmt = select(Party).where(Party.nip == nip)
+    if exclude_id is not None:
+        stmt = stmt.where(Party.id != exclude_id)
+    return db.session.scalar(stmt.limit(1))
+
+
+def nip_problem(raw: str, exclude_id: int | None = None) -> str | None:
+    """Why this NIP cannot be saved (Polish), or None."""
+    try:
+        nip = normalize_nip(raw)
+    except IdentifierError as exc:
+        return str(exc)
+    holder = nip_holder(nip, exclude_id)
+    if holder is not None:
+        return f"Kontrahent z tym NIP już istnieje: {holder.name}."
+    return None
+
+
+def client_search(q: str):
+    """Conditions for the client search box: name fragment, NIP with or without dashes, city."""
+    q = (q or "").strip()
+    if not q:
+        return None
+    conditions = [Party.name_key.contains(q.lower(), autoescape=True),
+                  Party.city.ilike(f"{q}%", escape="\\")]
+    digits = "".join(ch for ch in q if ch.isdigit())
+    if digits and len(digits) == len(q.replace("-", "").replace(" ", "").removeprefix("PL")):
+        conditions.append(Party.nip.startswith(digits))
+    return or_(*conditions)
