@@ -1,0 +1,51 @@
+# Plomba: `make run` (the whole system in the foreground) and `make test` (SQLite + PostgreSQL).
+# Every target is safe to run again; a second run only does what is out of date.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint system install clean
+
+help:
+	@echo "make run    install what is needed, migrate, seed the demo, start web + worker + Redis"
+	@echo "make test   the test suite on SQLite and on PostgreSQL (pass pytest args: ARGS='-k x')"
+	@echo "make lint   ruff"
+	@echo "make clean  remove the venv and caches (keeps instance/: the dev database and keys)"
+
+run: system $(STAMP)
+	$(PY) scripts/run_dev.py
+
+test: system $(STAMP)
+	bash scripts/test.sh $(ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+# Debian packages (redis-server, postgresql, chromium, fonts, poppler-utils), only when missing.
+system:
+	@bash scripts/install-system.sh
+
+install: $(STAMP)
+
+# Python 3.11+: python3.11 if it runs, else python3 when it is 3.11 or newer.
+$(PY):
+	@set -e; \
+	if python3.11 -c 'import venv' >/dev/null 2>&1; then py=python3.11; \
+	elif python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; then py=python3; \
+	else echo "make: Python 3.11 or newer is needed (python3.11 or python3)" >&2; exit 1; fi; \
+	echo "Creating $(VENV) with $$py ($$($$py -V))"; \
+	$$py -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "make: '$$py -m venv' failed; on Debian install python3-venv" >&2; exit 1; }
+
+$(STAMP): pyproject.toml | $(PY)
+	@test -x $(VENV)/bin/uv || $(PY) -m pip install -q uv
+	$(VENV)/bin/uv pip install -p $(PY) -e '.[dev]'
+	@touch $@
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache test-results
+	find . -path ./instance -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
