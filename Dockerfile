@@ -1,0 +1,46 @@
+# Plomba's production image. One image, three roles (the same configuration for each):
+#   web (the default CMD):  gunicorn -b 0.0.0.0:8000 -w 3 wsgi:app
+#   rq worker:              docker run ... <image> python -m workers
+#   migrations:             docker run ... <image> flask --app wsgi db upgrade
+#                           (run once before starting a new version's web and workers)
+# Configuration comes from the environment: DATABASE_URL (PostgreSQL), REDIS_URL, SECRET_KEY,
+# PLOMBA_SECRETS_KEY, MAIL_* (README.md, "Configuration"). Scale out with more web containers
+# (or -w) and more worker containers over one PostgreSQL and one Redis.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# DejaVu Sans is embedded in the PDFs for the Polish letters.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
+RUN useradd --create-home --uid 10001 --user-group --shell /usr/sbin/nologin plomba \
+    && mkdir -p /var/lib/plomba \
+    && chown plomba:plomba /var/lib/plomba
+
+WORKDIR /app
+
+# The dependencies first (from pyproject.toml, without the dev extra), so that a change of the
+# code alone does not reinstall them.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+# The code: app/, workers/, migrations/, wsgi.py and, when present, rzs_emulator/ (see
+# .dockerignore for what stays out). The processes run from /app, where migrations/ and
+# wsgi.py live beside the packages; the install adds the package's metadata (its version).
+COPY . .
+RUN pip install --no-deps . \
+    && rm -rf build *.egg-info
+
+ENV PLOMBA_ENV=production \
+    PLOMBA_INSTANCE_DIR=/var/lib/plomba
+
+USER plomba
+EXPOSE 8000
+CMD ["gunicorn", "-b", "0.0.0.0:8000", "-w", "3", "wsgi:app"]
