@@ -15,6 +15,7 @@ from app.models import (
     Location,
     Order,
     OrderBook,
+    OrderCounter,
     OrderItem,
     Party,
     Role,
@@ -79,7 +80,8 @@ def populate(tenant: TenantRef, marker: str) -> dict[str, int]:
                         model=f"Ergo {marker}")
         db.session.add(device)
         db.session.flush()
-        order = Order(number=f"ZL/2026/{tenant.id:06d}", year=2026, seq=tenant.id,
+        db.session.add(OrderCounter(year=2026, last_seq=1))
+        order = Order(number="ZL/2026/000001", year=2026, seq=1,
                       client_id=client.id, location_id=location.id, device_id=device.id,
                       technician_id=technician.id, seal_no=technician.seal_no,
                       description=f"Zlecenie {marker}", service_book=True)

@@ -1,0 +1,1 @@
+from app.orders import bp  # noqa: F401

@@ -1,0 +1,419 @@
+"""The rules of a service order, enforced here for every entry point (screens, API, jobs).
+
+States: new -> started -> closed -> settled, or cancelled from new or started. A closed order may
+be reopened (back to started) by owners and office staff only; that voids its pending
+transmissions. Settling a started order closes it on the way ("zamknąć lub od razu rozliczyć").
+Every change is audited; every failure is a WorkflowError with a message for the user, raised
+before anything is changed. Concurrent changes of one order are caught by its version column
+(optimistic locking): the loser gets ConcurrentChange and its transaction is rolled back.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import audit
+from app.devices.rules import next_inspection_due
+from app.extensions import db
+from app.models import (
+    Device,
+    DeviceStatus,
+    Location,
+    Order,
+    OrderBook,
+    OrderCounter,
+    OrderItem,
+    OrderStatus,
+    Party,
+    Role,
+    Service,
+    Technician,
+    Transmission,
+    TransmissionStatus,
+    utcnow,
+)
+
+NEW, STARTED, CLOSED, SETTLED, CANCELLED = (s.value for s in OrderStatus)
+ACTIONS = ("start", "close", "settle", "cancel", "reopen")
+ACTION_LABELS = {
+    "start": "Rozpocznij zlecenie",
+    "close": "Zamknij zlecenie",
+    "settle": "Rozlicz",
+    "cancel": "Anuluj",
+    "reopen": "Otwórz ponownie",
+}
+# Which states each action starts from; the first matching target is the result.
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "start": ((NEW,), STARTED),
+    "close": ((STARTED,), CLOSED),
+    "settle": ((STARTED, CLOSED), SETTLED),
+    "cancel": ((NEW, STARTED), CANCELLED),
+    "reopen": ((CLOSED,), STARTED),
+}
+EDITABLE = (NEW, STARTED)
+REOPEN_ROLES = (Role.OWNER.value, Role.OFFICE.value)
+
+
+class WorkflowError(Exception):
+    """An action the order's state or data does not allow; the message is for the user."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ConcurrentChange(WorkflowError):
+    def __init__(self):
+        super().__init__("Zlecenie zostało w międzyczasie zmienione przez innego użytkownika. "
+                         "Odśwież stronę i sprawdź jego stan.")
+
+
+@dataclass
+class Actor:
+    user_id: int | None
+    role: str
+
+
+def state_refusal(order: Order, action: str) -> str | None:
+    """Why the action is not possible in the order's current state, or None."""
+    sources, _target = TRANSITIONS[action]
+    if order.status in sources:
+        return None
+    status = OrderStatus(order.status).label.lower()
+    if action == "close" and order.status == NEW:
+        return "Najpierw rozpocznij zlecenie (Rozpocznij zlecenie), potem je zamknij."
+    if action == "close" and order.status == CLOSED:
+        return "Zlecenie jest już zamknięte."
+    if action == "settle" and order.status == SETTLED:
+        return "Zlecenie jest już rozliczone."
+    if action == "settle" and order.status == NEW:
+        return "Nie można rozliczyć zlecenia, które nie zostało rozpoczęte."
+    if action == "start" and order.status == STARTED:
+        return "Zlecenie jest już rozpoczęte."
+    if action == "cancel" and order.status == CANCELLED:
+        return "Zlecenie jest już anulowane."
+    if action == "reopen":
+        return "Ponownie otworzyć można tylko zamknięte, nierozliczone zlecenie."
+    return f"Tej czynności nie można wykonać na zleceniu o stanie „{status}”."
+
+
+def available_actions(order: Order, role: str) -> list[str]:
+    actions = [a for a in ACTIONS if state_refusal(order, a) is None]
+    if role not in REOPEN_ROLES and "reopen" in actions:
+        actions.remove("reopen")
+    return actions
+
+
+# --- creation ------------------------------------------------------------------------------
+
+def next_number(year: int) -> tuple[int, str]:
+    """The next order number of the tenant for the year, never reused: an atomic increment of
+    the counter row (UPDATE ... RETURNING), which serialises concurrent creations."""
+    for _attempt in range(3):
+        seq = db.session.execute(
+            update(OrderCounter).where(OrderCounter.year == year)
+            .values(last_seq=OrderCounter.last_seq + 1).returning(OrderCounter.last_seq)
+        ).scalar()
+        if seq is not None:
+            return seq, f"ZL/{year}/{seq:06d}"
+        try:
+            with db.session.begin_nested():
+                db.session.add(OrderCounter(year=year, last_seq=0))
+        except IntegrityError:
+            pass  # another request created the year's counter first; increment that one
+    raise RuntimeError("order counter could not be incremented")
+
+
+def create_order(actor: Actor, *, client_id: int, location_id: int | None, device_id: int,
+                 technician_id: int | None, description: str = "",
+                 now: datetime | None = None) -> Order:
+    now = now or utcnow()
+    client = db.session.get(Party, client_id)
+    if client is None or not client.is_client:
+        raise WorkflowError("Wybierz klienta.", "client_id")
+    device = db.session.get(Device, device_id)
+    if device is None or device.client_id != client.id:
+        raise WorkflowError("Wybierz urządzenie tego klienta.", "device_id")
+    if device.status == DeviceStatus.LIQUIDATED.value:
+        raise WorkflowError("Urządzenie jest zlikwidowane: nie przyjmuje nowych zleceń.",
+                            "device_id")
+    location = _location_of(client, location_id or device.location_id)
+    technician = _technician(technician_id)
+    seq, number = next_number(now.year)
+    order = Order(number=number, year=now.year, seq=seq, client_id=client.id,
+                  location_id=location.id if location else None, device_id=device.id,
+                  technician_id=technician.id if technician else None,
+                  seal_no=technician.seal_no if technician else "",
+                  description=description, created_by_id=actor.user_id)
+    db.session.add(order)
+    db.session.flush()
+    audit.record("order.created", order, number, actor.user_id)
+    return order
+
+
+def _location_of(client: Party, location_id: int | None) -> Location | None:
+    if location_id is None:
+        return None
+    location = db.session.get(Location, location_id)
+    if location is None or location.client_id != client.id:
+        raise WorkflowError("Wybierz miejsce instalacji tego klienta.", "location_id")
+    return location
+
+
+def _technician(technician_id: int | None) -> Technician | None:
+    if technician_id is None:
+        return None
+    technician = db.session.get(Technician, technician_id)
+    if technician is None or not technician.active:
+        raise WorkflowError("Wybierz aktywnego serwisanta.", "technician_id")
+    return technician
+
+
+# --- editing -------------------------------------------------------------------------------
+
+def _require_editable(order: Order) -> None:
+    if order.status not in EDITABLE:
+        raise WorkflowError(
+            f"Zlecenie jest {OrderStatus(order.status).label.lower()}: nie można go zmieniać."
+            + (" Otwórz je ponownie, aby poprawić dane." if order.status == CLOSED else ""))
+
+
+def update_header(actor: Actor, order: Order, *, location_id: int | None,
+                  technician_id: int | None, started_at: datetime | None,
+                  finished_at: datetime | None, description: str) -> None:
+    _require_editable(order)
+    location = _location_of(order.client, location_id)
+    technician = _technician(technician_id)
+    if started_at is not None and order.status == NEW:
+        raise WorkflowError("Datę rozpoczęcia ustawia „Rozpocznij zlecenie”.", "started_at")
+    if order.status == STARTED and started_at is None:
+        raise WorkflowError("Podaj datę i godzinę rozpoczęcia.", "started_at")
+    if finished_at is not None and started_at is not None and finished_at < started_at:
+        raise WorkflowError("Zakończenie nie może być wcześniejsze niż rozpoczęcie.",
+                            "finished_at")
+    changes = []
+    if order.technician_id != (technician.id if technician else None):
+        changes.append(f"serwisant: {technician.name if technician else 'brak'}")
+    order.location_id = location.id if location else None
+    order.technician_id = technician.id if technician else None
+    order.seal_no = technician.seal_no if technician else ""
+    if order.status == STARTED:
+        order.started_at = started_at
+        order.finished_at = finished_at
+    order.description = description
+    audit.record("order.updated", order, "; ".join(changes) or "dane zlecenia", actor.user_id)
+
+
+def add_item(actor: Actor, order: Order, *, service_id: int, quantity: Decimal,
+             price: Decimal | None, vat_rate: str | None, performed_on: date | None) -> OrderItem:
+    _require_editable(order)
+    service = db.session.get(Service, service_id)
+    if service is None:
+        raise WorkflowError("Wybierz usługę.", "service_id")
+    if quantity is None or quantity <= 0:
+        raise WorkflowError("Ilość musi być większa od zera.", "quantity")
+    item = OrderItem(order_id=order.id, service_id=service.id, name=service.name,
+                     special_kind=service.special_kind, service_book=service.service_book,
+                     quantity=quantity, price=service.price if price is None else price,
+                     vat_rate=vat_rate or service.vat_rate, performed_on=performed_on)
+    order.items.append(item)
+    db.session.flush()
+    audit.record("order.item_added", order, f"{service.name} ({performed_on or 'bez daty'})",
+                 actor.user_id)
+    if service.service_book and not order.service_book:
+        set_service_book(actor, order, True, reason=f"usługa „{service.name}”")
+    return item
+
+
+def remove_item(actor: Actor, order: Order, item: OrderItem) -> None:
+    _require_editable(order)
+    if item.order_id != order.id:
+        raise WorkflowError("Ta pozycja nie należy do zlecenia.")
+    order.items.remove(item)
+    db.session.delete(item)
+    audit.record("order.item_removed", order, item.name, actor.user_id)
+
+
+def set_service_book(actor: Actor, order: Order, value: bool, reason: str = "") -> None:
+    """The order's "Wpis do książki serwisowej": only flagged orders go to the registry."""
+    _require_editable(order)
+    if order.service_book == value:
+        return
+    order.service_book = value
+    detail = ("zaznaczono" if value else "odznaczono") + (f" ({reason})" if reason else "")
+    audit.record("order.service_book", order, detail, actor.user_id)
+
+
+BOOK_FIELDS = ("fault", "work_done", "result", "seals_removed", "seals_applied",
+               "program_version", "parts", "old_memory_no", "new_memory_no",
+               "next_inspection_on")
+
+
+def save_book(actor: Actor, order: Order, values: dict) -> OrderBook:
+    _require_editable(order)
+    book = order.book or OrderBook(order_id=order.id)
+    if order.book is None:
+        order.book = book
+    for name in BOOK_FIELDS:
+        if name in values:
+            setattr(book, name, values[name])
+    audit.record("order.book_saved", order, "książka serwisowa", actor.user_id)
+    return book
+
+
+# --- state changes -------------------------------------------------------------------------
+
+def _transition(actor: Actor, order: Order, action: str, detail: str = "") -> str:
+    refusal = state_refusal(order, action)
+    if refusal:
+        raise WorkflowError(refusal)
+    if action == "reopen" and actor.role not in REOPEN_ROLES:
+        raise WorkflowError("Ponownie otworzyć zlecenie może tylko właściciel lub biuro.")
+    before = order.status
+    order.status = TRANSITIONS[action][1]
+    audit.record(f"order.{action}", order,
+                 f"{OrderStatus(before).label} → {OrderStatus(order.status).label}"
+                 + (f"; {detail}" if detail else ""), actor.user_id)
+    return before
+
+
+def start(actor: Actor, order: Order, now: datetime | None = None) -> None:
+    if order.device.status == DeviceStatus.LIQUIDATED.value:
+        raise WorkflowError("Urządzenie jest zlikwidowane: nie można rozpocząć zlecenia.")
+    _transition(actor, order, "start")
+    order.started_at = now or utcnow()
+
+
+def close_problems(order: Order) -> list[str]:
+    """What stops the order from closing (Polish), empty when it may close."""
+    problems = []
+    if not order.items:
+        problems.append("Dodaj co najmniej jedną pozycję (usługę).")
+    elif any(item.performed_on is None for item in order.items):
+        problems.append("Uzupełnij datę wykonania w każdej pozycji.")
+    if order.technician_id is None:
+        problems.append("Wybierz serwisanta (jego nr plomby trafia do RZS).")
+    if order.started_at is None:
+        problems.append("Brak daty rozpoczęcia zlecenia.")
+    return problems
+
+
+def authorisation_warning(order: Order, today: date) -> str | None:
+    """The technician lacks a valid authorisation for the device's producer: warned about
+    before closing; closing stays possible and the warning is kept in the audit log."""
+    if order.technician is None:
+        return None
+    authorisation = order.technician.authorisation_for(order.device.producer_id)
+    producer = order.device.producer.name
+    if authorisation is None:
+        return f"Serwisant {order.technician.name} nie ma uprawnień do urządzeń {producer}."
+    if not authorisation.valid_on(today):
+        return (f"Uprawnienia serwisanta {order.technician.name} do urządzeń {producer} "
+                f"wygasły {authorisation.expires_on:%d.%m.%Y}.")
+    return None
+
+
+def close(actor: Actor, order: Order, now: datetime | None = None) -> list[str]:
+    """Close the order; returns the warnings that were recorded (e.g. the authorisation)."""
+    now = now or utcnow()
+    refusal = state_refusal(order, "close")
+    if refusal:
+        raise WorkflowError(refusal)
+    problems = close_problems(order)
+    if problems:
+        raise WorkflowError(" ".join(problems))
+    warnings = [w for w in [authorisation_warning(order, now.date())] if w]
+    _transition(actor, order, "close", "; ".join(f"ostrzeżenie: {w}" for w in warnings))
+    order.finished_at = order.finished_at or now
+    order.closed_at = now
+    apply_device_effects(order)
+    return warnings
+
+
+def settle(actor: Actor, order: Order, *, doc_no: str, doc_date: date | None,
+           now: datetime | None = None) -> list[str]:
+    """Record the settlement (Plomba does not invoice): document number and date, the total."""
+    now = now or utcnow()
+    refusal = state_refusal(order, "settle")
+    if refusal:
+        raise WorkflowError(refusal)
+    doc_no = (doc_no or "").strip()
+    if not doc_no:
+        raise WorkflowError("Podaj numer dokumentu rozliczenia.", "doc_no")
+    if len(doc_no) > 60:
+        raise WorkflowError("Numer dokumentu może mieć najwyżej 60 znaków.", "doc_no")
+    warnings: list[str] = []
+    if order.status == STARTED:
+        problems = close_problems(order)
+        if problems:
+            raise WorkflowError(" ".join(problems))
+        warnings = [w for w in [authorisation_warning(order, now.date())] if w]
+        order.finished_at = order.finished_at or now
+        order.closed_at = now
+        apply_device_effects(order)
+    _transition(actor, order, "settle", "; ".join(f"ostrzeżenie: {w}" for w in warnings))
+    order.settled_at = now
+    order.settlement_doc_no = doc_no
+    order.settlement_date = doc_date or now.date()
+    order.settlement_total = total(order)
+    return warnings
+
+
+def cancel(actor: Actor, order: Order, now: datetime | None = None) -> None:
+    _transition(actor, order, "cancel")
+    order.cancelled_at = now or utcnow()
+
+
+def reopen(actor: Actor, order: Order) -> int:
+    """Back to started for corrections; pending transmissions are voided. Returns how many."""
+    _transition(actor, order, "reopen")
+    order.closed_at = None
+    voided = 0
+    for row in db.session.scalars(select(Transmission).where(
+            Transmission.order_id == order.id,
+            Transmission.status == TransmissionStatus.PENDING.value)):
+        row.status = TransmissionStatus.VOID.value
+        voided += 1
+    if voided:
+        audit.record("order.transmissions_voided", order, f"unieważniono {voided}",
+                     actor.user_id)
+    return voided
+
+
+def total(order: Order) -> Decimal:
+    return sum((item.net_total for item in order.items), Decimal("0.00"))
+
+
+def apply_device_effects(order: Order) -> None:
+    """F fiscalizes the device, L liquidates it, P moves its inspection dates, W notes the
+    fiscal-memory replacement; in the order of the items' execution dates."""
+    device = order.device
+    for item in sorted(order.items, key=lambda i: (i.performed_on, i.id)):
+        kind, day = item.special_kind, item.performed_on
+        if kind == "F":
+            device.status = DeviceStatus.FISCALIZED.value
+            device.fiscalized_on = day
+        elif kind == "L":
+            device.status = DeviceStatus.LIQUIDATED.value
+            device.liquidated_on = day
+        elif kind == "P":
+            if device.last_inspection_on is None or day > device.last_inspection_on:
+                device.last_inspection_on = day
+            device.next_inspection_due = next_inspection_due(
+                device.last_inspection_on, device.inspection_interval_months)
+        elif kind == "W":
+            device.memory_replaced_on = day
+
+
+def commit() -> None:
+    """Commit the order's change; a concurrent change of the same order becomes a message."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise ConcurrentChange() from None
