@@ -41,7 +41,9 @@ $(PY):
 	$$py -m venv $(VENV) || { rm -rf $(VENV); \
 	  echo "make: '$$py -m venv' failed; on Debian install python3-venv" >&2; exit 1; }
 
-$(STAMP): pyproject.toml | $(PY)
+# Reinstalled when pyproject.toml changes or a top-level package appears (the editable install
+# maps the packages it found at install time).
+$(STAMP): pyproject.toml $(wildcard rzs_emulator/__init__.py) | $(PY)
 	@test -x $(VENV)/bin/uv || $(PY) -m pip install -q uv
 	$(VENV)/bin/uv pip install -p $(PY) -e '.[dev]'
 	@touch $@
