@@ -66,7 +66,8 @@ class PlDecimalField(DecimalField):
 
 class PlDateField(DateField):
     """A date from `<input type=date>` (RRRR-MM-DD) or typed the Polish way (31.12.2026). An empty
-    input is no date and no error: `required()` or `optional()` decides about it."""
+    input is no date and no error: make it mandatory with `present()`, not `required()`, which
+    would replace the message about a wrong date with its own."""
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("format", ["%Y-%m-%d", "%d.%m.%Y"])
@@ -74,7 +75,7 @@ class PlDateField(DateField):
         super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist):
-        valuelist = [v.strip() for v in valuelist]
+        self.raw_data = valuelist = [v.strip() for v in valuelist]
         if valuelist and not any(valuelist):
             self.data = None
             return
