@@ -107,13 +107,13 @@ def register(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Do nothing when any tenant exists.")
     def seed_demo_command(email, password, if_empty):
         """Create the demo tenant with realistic data."""
-        from app.demo import seed_demo
-
         with tenancy.all_tenants():
             has_tenants = db.session.scalar(select(func.count()).select_from(Tenant))
         if if_empty and has_tenants:
             click.echo("Dane już są: pomijam tworzenie firmy demonstracyjnej.")
             return
+        from app.demo import seed_demo
+
         try:
             demo = seed_demo(email=email, password=password)
         except ValueError as exc:

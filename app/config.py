@@ -76,7 +76,8 @@ class DevelopmentConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     RZS_ALLOW_PRIVATE_HOSTS = True
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt:32768:8:1")
-    MAIL_SUPPRESS_SEND = _env_bool("MAIL_SUPPRESS_SEND", False)
+    # Without a mail server configured, development logs e-mails instead of sending them.
+    MAIL_SUPPRESS_SEND = _env_bool("MAIL_SUPPRESS_SEND", "MAIL_SERVER" not in os.environ)
 
     @classmethod
     def check(cls, config: dict) -> None:

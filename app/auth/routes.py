@@ -56,9 +56,11 @@ def login():
         if not verify_password(user.password_hash if user else None, form.password.data):
             form.password.errors.append(BAD_CREDENTIALS)
         elif not user.is_active:
-            form.password.errors.append("Konto jest nieaktywne. Skontaktuj się z właścicielem firmy.")
+            form.password.errors.append(
+                "Konto jest nieaktywne. Skontaktuj się z właścicielem firmy.")
         elif not tenant_active:
-            form.password.errors.append("Konto firmy jest zawieszone. Skontaktuj się z obsługą Plomby.")
+            form.password.errors.append(
+                "Konto firmy jest zawieszone. Skontaktuj się z obsługą Plomby.")
         else:
             login_user(user, remember=form.remember.data)
             with tenancy.use_tenant(user.tenant_id):

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.htmx import page_or_partial
 from app.listing import keyset_page
 from app.models import SPECIAL_KIND_LABELS, Role, Service
-from app.references import refusal, references
+from app.references import references, refusal
 
 editors = roles_required(Role.OWNER, Role.OFFICE)
 
