@@ -114,6 +114,11 @@ def add_authorisation(technician_id):
     authorisation = Authorisation(producer_id=form.producer_id.data,
                                   device_kind=form.device_kind.data or None,
                                   expires_on=form.expires_on.data)
+    if any((a.producer_id, a.device_kind, a.expires_on)
+           == (authorisation.producer_id, authorisation.device_kind, authorisation.expires_on)
+           for a in technician.authorisations):
+        form.expires_on.errors.append("Takie uprawnienia już są na liście.")
+        return _authorisations_response(technician, form)
     technician.authorisations.append(authorisation)
     db.session.flush()
     audit.record("authorisation.created", authorisation,

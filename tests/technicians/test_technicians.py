@@ -236,6 +236,19 @@ def test_bad_authorisation_is_shown_at_the_field_and_nothing_saved(
     assert _authorisations(app, tenant) == 1
 
 
+def test_the_same_authorisation_twice_is_refused(app, client, alfa, login):
+    tenant, ids = alfa
+    login(tenant.owner_email)
+    data = {"producer_id": str(ids["producer_id"]), "device_kind": "register",
+            "expires_on": "2030-01-01"}
+    url = f"/serwisanci/{ids['technician_id']}/uprawnienia"
+    assert client.post(url, data=data).status_code == 303
+    response = client.post(url, data=data, headers={"HX-Request": "true"})
+    assert 'id="expires_on-error"><span>Takie uprawnienia już są na liście.' in (
+        response.get_data(as_text=True))
+    assert _authorisations(app, tenant) == 2
+
+
 def test_another_tenants_producer_is_refused(app, client, alfa, tenant_b, login):
     tenant, ids = alfa
     with app.app_context():
@@ -278,8 +291,8 @@ def test_expired_is_red_and_expiring_amber_in_list_and_detail(app, client, alfa,
     login(tenant.owner_email)
     for url in ("/serwisanci", f"/serwisanci/{ids['technician_id']}"):
         page = client.get(url).get_data(as_text=True)
-        assert f'<span class="expired">do {date_pl(expired)} (wygasło)</span>' in page, url
-        assert f'<span class="expiring">do {date_pl(soon)} (wygasa)</span>' in page, url
+        assert f'<span class="expired nowrap">do {date_pl(expired)} (wygasło)</span>' in page, url
+        assert f'<span class="expiring nowrap">do {date_pl(soon)} (wygasa)</span>' in page, url
         valid = date_pl(today + timedelta(days=365))
         assert f"do {valid}" in page and f"do {valid} (wyga" not in page, url  # not coloured
 
