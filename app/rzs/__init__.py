@@ -1,0 +1,1 @@
+"""The producers' registries of service events (RZS): payload, client, replies, dispatch."""
