@@ -360,10 +360,9 @@ def _at(day: date, hour: int, minute: int) -> datetime:
 
 
 class _Planner:
-    def __init__(self, today: date, now: datetime):
+    def __init__(self, today: date):
         self.rng = random.Random(SEED)
         self.today = today
-        self.now = now
         self.window_start = add_months(today, -24)
         self.services = {s.key: s for s in DEMO_SERVICES}
         self.used_nips: set[str] = {p.nip for p in DEMO_PRODUCERS} | {DEMO_TENANT["nip"]}
@@ -465,8 +464,9 @@ class _Planner:
         if role == "fresh":
             dev.interval = 12 if rng.random() < 0.15 else 24
             span = (today - add_months(today, -dev.interval)).days
+            # Not inspected yet: like app/devices/rules.next_inspection_due, no due date
+            # without a last inspection (the book of the F order names the first one).
             dev.fiscalized_on = self.days_ago(20, span - 40)
-            dev.next_inspection_due = add_months(dev.fiscalized_on, dev.interval)
             return
         if role in ("old", "liquidated"):
             dev.old = role == "old" or rng.random() < 0.5
@@ -597,10 +597,8 @@ class _Planner:
         if status in (OrderStatus.NEW.value, OrderStatus.STARTED.value):
             order.created_at = _at(order.day, rng.randint(6, 14), rng.randint(0, 59))
             if status == OrderStatus.STARTED.value:
-                started = _at(order.day + timedelta(days=rng.randint(0, 1)), rng.randint(6, 14),
-                              rng.randint(0, 59))
-                started = max(started, order.created_at + timedelta(minutes=20))
-                order.started_at = min(started, self.now - timedelta(minutes=5))
+                # Open orders are from yesterday or earlier, so this is in the past.
+                order.started_at = order.created_at + timedelta(minutes=rng.randint(20, 240))
             return
         created_day = order.day - timedelta(days=rng.randint(0, 6))
         if status == OrderStatus.CANCELLED.value:
@@ -615,7 +613,7 @@ class _Planner:
         if status == OrderStatus.SETTLED.value:
             settled = order.closed_at + timedelta(days=rng.randint(0, 12),
                                                   hours=rng.randint(0, 5))
-            if settled < self.now:
+            if settled.date() < self.today:  # not time-of-day dependent
                 order.settled_at = settled
             else:
                 order.status = OrderStatus.CLOSED.value
@@ -697,8 +695,11 @@ def seed_demo(email: str = "demo@example.com", password: str = "demo-plomba") ->
         ).all()
         taken_nips = set(db.session.scalars(select(Tenant.nip)).all())
     if taken:
-        raise ValueError(f"Użytkownik {taken[0]} już istnieje: firma demonstracyjna nie "
-                         "została utworzona.")
+        taken_lower = {t.lower() for t in taken}
+        names = [e for e in emails if e in taken_lower]
+        exists = (f"Użytkownik {names[0]} już istnieje" if len(names) == 1
+                  else f"Użytkownicy {', '.join(names)} już istnieją")
+        raise ValueError(f"{exists}: firma demonstracyjna nie została utworzona.")
     tenant_nip = DEMO_TENANT["nip"]
     fallback = random.Random(SEED + 1)
     while tenant_nip in taken_nips:  # a second demo tenant under other e-mails
@@ -723,8 +724,7 @@ def seed_demo(email: str = "demo@example.com", password: str = "demo-plomba") ->
 
 def _populate(tenant_id: int, email: str, password: str) -> None:
     today = date.today()
-    now = datetime.now(UTC)
-    plan = _Planner(today, now)
+    plan = _Planner(today)
     rng = plan.rng
     session = db.session
 

@@ -1,0 +1,1 @@
+"""Benchmarks: their data generator (bench/generate.py); results in BENCHMARKS.md."""
