@@ -133,10 +133,10 @@ def create_order(actor: Actor, *, client_id: int, location_id: int | None, devic
                  technician_id: int | None, description: str = "",
                  now: datetime | None = None) -> Order:
     now = now or utcnow()
-    client = db.session.get(Party, client_id)
+    client = db.session.get(Party, client_id) if client_id else None
     if client is None or not client.is_client:
         raise WorkflowError("Wybierz klienta.", "client_id")
-    device = db.session.get(Device, device_id)
+    device = db.session.get(Device, device_id) if device_id else None
     if device is None or device.client_id != client.id:
         raise WorkflowError("Wybierz urządzenie tego klienta.", "device_id")
     if device.status == DeviceStatus.LIQUIDATED.value:
