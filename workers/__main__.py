@@ -11,11 +11,30 @@ never creates an app itself. Run more of these processes to scale out.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from rq import Worker
 
 from workers import QUEUE_NAMES, queue, redis_connection
+
+
+class PlombaWorker(Worker):
+    """rq's worker, plus: every maintenance round (each minute) makes sure the RZS sweeper is
+    scheduled, so it comes back by itself after Redis lost its state."""
+
+    def run_maintenance_tasks(self):
+        super().run_maintenance_tasks()
+        _ensure_sweeper(self.connection)
+
+
+def _ensure_sweeper(connection) -> None:
+    from workers.rzs import ensure_sweeper
+
+    try:
+        ensure_sweeper(connection)
+    except Exception as exc:  # noqa: BLE001 - the worker keeps working without a sweeper
+        logging.getLogger(__name__).warning("could not schedule the RZS sweeper: %s", exc)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         db.engine.dispose()
         connection = redis_connection()
         names = args.queues or list(QUEUE_NAMES)
-        worker = Worker([queue(n, connection) for n in names], connection=connection)
+        worker = PlombaWorker([queue(n, connection) for n in names], connection=connection,
+                              maintenance_interval=60)
+        if not args.burst:
+            _ensure_sweeper(connection)
         worker.work(burst=args.burst, with_scheduler=True, logging_level=args.logging_level)
     return 0
 

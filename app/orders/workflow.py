@@ -36,6 +36,7 @@ from app.models import (
     TransmissionStatus,
     utcnow,
 )
+from app.rzs import dispatch
 
 NEW, STARTED, CLOSED, SETTLED, CANCELLED = (s.value for s in OrderStatus)
 ACTIONS = ("start", "close", "settle", "cancel", "reopen")
@@ -276,6 +277,12 @@ def _transition(actor: Actor, order: Order, action: str, detail: str = "") -> st
         raise WorkflowError("Ponownie otworzyć zlecenie może tylko właściciel lub biuro.")
     before = order.status
     order.status = TRANSITIONS[action][1]
+    try:
+        # The version check now, before any effect: a concurrent change of this order wins.
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise ConcurrentChange() from None
     audit.record(f"order.{action}", order,
                  f"{OrderStatus(before).label} → {OrderStatus(order.status).label}"
                  + (f"; {detail}" if detail else ""), actor.user_id)
@@ -332,6 +339,7 @@ def close(actor: Actor, order: Order, now: datetime | None = None) -> list[str]:
     order.finished_at = order.finished_at or now
     order.closed_at = now
     apply_device_effects(order)
+    dispatch.write_outbox(order)
     return warnings
 
 
@@ -361,6 +369,7 @@ def settle(actor: Actor, order: Order, *, doc_no: str, doc_date: date | None,
     order.settlement_doc_no = doc_no
     order.settlement_date = doc_date or now.date()
     order.settlement_total = total(order)
+    dispatch.write_outbox(order)
     return warnings
 
 

@@ -1,0 +1,293 @@
+"""The outbox of registry events and its delivery.
+
+Closing or settling a flagged order writes one transmission row per event in the same
+transaction (write_outbox). After that commit, online producers' orders are enqueued for
+sending; offline producers' rows wait for "Wyślij zlecenia". Sending claims rows atomically
+(pending -> sending), posts them, and records one outcome per event. Transient faults put the
+rows back to pending with a backoff; the sweeper re-enqueues what is due and rescues rows left
+"sending" by a dead worker. Re-sending is always safe: the registry recognises an event by id.
+"""
+
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from app import secrets, tenancy
+from app.extensions import db
+from app.models import Order, Party, Tenant, Transmission, TransmissionStatus, utcnow
+from app.rzs import client, payload, responses
+
+log = logging.getLogger(__name__)
+
+PENDING, SENDING, DELIVERED, REJECTED, UNKNOWN, VOID = (s.value for s in TransmissionStatus)
+BACKOFF_BASE = 30.0
+BACKOFF_CAP = 3600.0
+STUCK_AFTER = timedelta(minutes=2)  # longer than a request may take (5 s + 30 s)
+JOB_TIMEOUT = 300
+BATCH_JOB_TIMEOUT = 3600
+
+
+# --- the outbox ----------------------------------------------------------------------------
+
+def write_outbox(order: Order) -> list[Transmission]:
+    """Rows for the order's events, idempotently: an event already delivered stays delivered;
+    a voided, rejected or unknown one is taken up again with the current data."""
+    tenant = db.session.get(Tenant, order.tenant_id)
+    events = payload.build_events(order, tenant)
+    if not events:
+        return []
+    producer_id = order.device.producer_id
+    existing = {t.event_id: t for t in db.session.scalars(
+        select(Transmission).where(Transmission.order_id == order.id))}
+    rows = []
+    for ev in events:
+        row = existing.get(ev["id"])
+        if row is None:
+            row = Transmission(order_id=order.id, producer_id=producer_id, event_id=ev["id"],
+                               kind=ev["kind"], payload=ev, status=PENDING)
+            db.session.add(row)
+        elif row.status != DELIVERED:
+            row.payload, row.kind, row.producer_id = ev, ev["kind"], producer_id
+            row.status, row.next_attempt_at = PENDING, None
+        rows.append(row)
+    producer = db.session.get(Party, producer_id)
+    if producer.online:
+        _enqueue_after_commit(order.tenant_id, order.id)
+    return rows
+
+
+def _enqueue_after_commit(tenant_id: int, order_id: int) -> None:
+    db.session.info.setdefault("rzs_orders", set()).add((tenant_id, order_id))
+
+
+@event.listens_for(Session, "after_commit")
+def _send_committed(session: Session) -> None:
+    orders = session.info.pop("rzs_orders", None)
+    for tenant_id, order_id in orders or ():
+        enqueue_order(tenant_id, order_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop("rzs_orders", None)
+
+
+def enqueue_order(tenant_id: int, order_id: int, delay: float = 0) -> bool:
+    """Put the order's sending on the rzs queue. With Redis away the rows simply stay pending
+    and the sweeper sends them later: a failure here never undoes the closed order."""
+    from workers import RZS, queue
+
+    try:
+        q = queue(RZS, _web_redis())
+        kwargs = dict(job_timeout=JOB_TIMEOUT, result_ttl=3600, failure_ttl=7 * 86400,
+                      description=f"RZS order {order_id} of tenant {tenant_id}")
+        if delay > 0:
+            q.enqueue_in(timedelta(seconds=delay), "workers.rzs.send_order", tenant_id,
+                         order_id, **kwargs)
+        else:
+            q.enqueue("workers.rzs.send_order", tenant_id, order_id, **kwargs)
+        return True
+    except Exception as exc:  # noqa: BLE001 - any Redis failure: the sweeper is the fallback
+        log.warning("RZS enqueue of order %s failed, left pending: %s", order_id, exc)
+        return False
+
+
+def _web_redis():
+    """A Redis client that gives up quickly: a web request must not hang on a dead Redis."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    url = current_app.config["REDIS_URL"]
+    cache = current_app.extensions.setdefault("plomba_fast_redis", {})
+    if url not in cache:
+        cache[url] = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=3,
+                                          retry=Retry(NoBackoff(), 0))
+    return cache[url]
+
+
+# --- sending -------------------------------------------------------------------------------
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    delivered: int = 0
+    rejected: int = 0
+    unknown: int = 0
+    waiting: int = 0  # back to pending after a transient fault
+    counters: dict[str, int] = field(default_factory=dict)
+    error: str = ""
+    retry_in: float | None = None
+
+    def add(self, other: "SendResult") -> None:
+        for name in ("sent", "delivered", "rejected", "unknown", "waiting"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for key, value in other.counters.items():
+            self.counters[key] = self.counters.get(key, 0) + value
+        self.error = other.error or self.error
+        if other.retry_in is not None:
+            self.retry_in = max(self.retry_in or 0, other.retry_in)
+
+
+def endpoint_of(producer: Party, tenant: Tenant) -> client.Endpoint:
+    return client.Endpoint(url=producer.api_url, login=producer.api_login,
+                           key=secrets.decrypt(producer.api_key_encrypted),
+                           service_nip=tenant.nip, producer_nip=producer.nip or "")
+
+
+def backoff(attempts: int, retry_after: float | None = None) -> float:
+    """Capped exponential backoff with jitter; never sooner than the registry's Retry-After."""
+    delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1))
+    delay *= random.uniform(0.8, 1.2)
+    return max(delay, retry_after or 0)
+
+
+def claim(ids: list[int]) -> list[int]:
+    """pending -> sending, atomically: a second worker on the same rows gets none of them."""
+    if not ids:
+        return []
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Transmission)
+        .where(Transmission.id.in_(ids), Transmission.status == PENDING)
+        .values(status=SENDING, attempts=Transmission.attempts + 1, sent_at=now,
+                updated_at=now)
+        .returning(Transmission.id)
+        .execution_options(synchronize_session=False)
+    ).scalars().all()
+    db.session.commit()
+    return list(claimed)
+
+
+def send_rows(producer_id: int, ids: list[int]) -> SendResult:
+    """Send up to 500 pending rows of one producer (current tenant) and record the outcome."""
+    result = SendResult()
+    claimed = claim(ids)
+    if not claimed:
+        return result
+    rows = db.session.scalars(select(Transmission).where(Transmission.id.in_(claimed))
+                              .order_by(Transmission.id)).all()
+    producer = db.session.get(Party, producer_id)
+    tenant = db.session.get(Tenant, producer.tenant_id)
+    allow_private = current_app.config["RZS_ALLOW_PRIVATE_HOSTS"]
+    result.sent = len(rows)
+    try:
+        text = client.send_events(endpoint_of(producer, tenant), [r.payload for r in rows],
+                                  allow_private)
+    except client.RegistryError as exc:
+        _record_failure(rows, exc, result)
+    except ValueError as exc:  # an API key that no longer decrypts
+        _record_failure(rows, client.RegistryError(str(exc), transient=False), result)
+    else:
+        _record_reply(rows, text, result)
+    db.session.commit()
+    return result
+
+
+def _record_failure(rows: list[Transmission], exc: client.RegistryError,
+                    result: SendResult) -> None:
+    now = utcnow()
+    result.error = exc.message
+    for row in rows:
+        row.last_error = exc.message[:1000]
+        if exc.transient:
+            row.status = PENDING
+            delay = backoff(row.attempts, exc.retry_after)
+            row.next_attempt_at = now + timedelta(seconds=delay)
+            result.waiting += 1
+            result.retry_in = min(result.retry_in or delay, delay)
+        else:
+            # Wrong parameters, NIP, a refused body: nothing was stored; the user corrects the
+            # producer's data and resends.
+            row.status = REJECTED
+            row.reply_tokens = ""
+            row.reply_text = (exc.body or exc.message)[:4000]
+            row.meaning = exc.message
+            result.rejected += 1
+
+
+def _record_reply(rows: list[Transmission], text: str, result: SendResult) -> None:
+    reply = responses.parse_events_reply(text, [r.event_id for r in rows])
+    result.counters = reply.counters
+    now = utcnow()
+    for row in rows:
+        outcome = reply.outcomes[row.event_id]
+        row.status = outcome.status
+        row.reply_tokens = " ".join(outcome.tokens)[:500]
+        row.reply_text = (outcome.line or reply.malformed)[:4000]
+        advice = responses.advice(outcome.tokens) if outcome.status == REJECTED else ""
+        row.meaning = (outcome.meaning + (f" {advice}" if advice else ""))[:1000]
+        row.last_error = ""
+        row.next_attempt_at = None
+        if outcome.status == DELIVERED:
+            row.delivered_at = now
+        setattr(result, outcome.status, getattr(result, outcome.status) + 1)
+
+
+def due_rows_of_order(order_id: int) -> dict[int, list[int]]:
+    """Pending rows of an order that are due now, by producer."""
+    now = utcnow()
+    rows = db.session.execute(
+        select(Transmission.id, Transmission.producer_id).where(
+            Transmission.order_id == order_id, Transmission.status == PENDING,
+            (Transmission.next_attempt_at.is_(None)) | (Transmission.next_attempt_at <= now))
+        .order_by(Transmission.id)).all()
+    grouped: dict[int, list[int]] = {}
+    for row_id, producer_id in rows:
+        grouped.setdefault(producer_id, []).append(row_id)
+    return grouped
+
+
+def send_order(order_id: int) -> SendResult:
+    total = SendResult()
+    for producer_id, ids in due_rows_of_order(order_id).items():
+        for start in range(0, len(ids), client.MAX_EVENTS):
+            total.add(send_rows(producer_id, ids[start:start + client.MAX_EVENTS]))
+    return total
+
+
+def resend(row: Transmission) -> None:
+    """Take a rejected or unknown event up again, rebuilt from the current (corrected) data."""
+    if row.status not in (REJECTED, UNKNOWN):
+        raise ValueError("only rejected or unknown events are resent")
+    order = row.order
+    tenant = db.session.get(Tenant, row.tenant_id)
+    fresh = {ev["id"]: ev for ev in payload.build_events(order, tenant)}
+    if row.event_id in fresh:
+        row.payload = fresh[row.event_id]
+    row.producer_id = order.device.producer_id
+    row.status, row.next_attempt_at, row.last_error = PENDING, None, ""
+    _enqueue_after_commit(row.tenant_id, row.order_id)
+
+
+# --- the sweeper ---------------------------------------------------------------------------
+
+def sweep(now: datetime | None = None) -> dict[str, int]:
+    """Across tenants: rows left "sending" by a dead worker go back to pending; pending rows
+    that are due and were already dispatched once (online sends, batches, resends) are
+    re-enqueued per order. Offline rows never sent wait for "Wyślij zlecenia"."""
+    now = now or utcnow()
+    with tenancy.all_tenants():
+        rescued = db.session.execute(
+            update(Transmission)
+            .where(Transmission.status == SENDING, Transmission.sent_at < now - STUCK_AFTER)
+            .values(status=PENDING, next_attempt_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.commit()
+        due = db.session.execute(
+            select(Transmission.tenant_id, Transmission.order_id).distinct()
+            .join(Party, Party.id == Transmission.producer_id)
+            .join(Tenant, Tenant.id == Transmission.tenant_id)
+            .where(Transmission.status == PENDING, Tenant.suspended_at.is_(None),
+                   (Transmission.attempts > 0) | Party.online.is_(True),
+                   (Transmission.next_attempt_at.is_(None))
+                   | (Transmission.next_attempt_at <= now))
+        ).all()
+    enqueued = sum(enqueue_order(tenant_id, order_id) for tenant_id, order_id in due)
+    return {"rescued": rescued or 0, "enqueued": enqueued}

@@ -1,0 +1,109 @@
+"""Jobs of the rzs queue: send an order's events, send an offline producer's batch, sweep.
+
+Transient faults (connection, time-out, 5xx, 429) put the rows back to pending with a capped,
+jittered backoff and the job schedules its own retry on rq's scheduler; rejections are final
+until the user resends. Every job is safe to run twice: rows are claimed atomically and the
+registry recognises a resent event by its id.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from rq import get_current_job
+from sqlalchemy import select
+
+from app import tenancy
+from app.extensions import db
+from app.formatting import WARSAW
+from app.models import Order, Tenant, Transmission
+from app.rzs import client, dispatch
+
+SWEEP_EVERY = timedelta(minutes=1)
+SWEEPER_KEY = "plomba:rzs:sweeper-scheduled"
+
+
+def _tenant_active(tenant_id: int) -> bool:
+    tenant = db.session.get(Tenant, tenant_id)
+    return tenant is not None and tenant.active
+
+
+def send_order(tenant_id: int, order_id: int) -> dict:
+    with tenancy.use_tenant(tenant_id):
+        if not _tenant_active(tenant_id):
+            return {"skipped": "tenant suspended"}
+        result = dispatch.send_order(order_id)
+        db.session.remove()
+    if result.waiting and result.retry_in is not None:
+        dispatch.enqueue_order(tenant_id, order_id, delay=result.retry_in)
+    return result.__dict__
+
+
+def _day_bounds(day_from: date, day_to: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day_from, time.min, tzinfo=WARSAW).astimezone(UTC)
+    end = datetime.combine(day_to + timedelta(days=1), time.min, tzinfo=WARSAW).astimezone(UTC)
+    return start, end
+
+
+def batch_row_ids(producer_id: int, day_from: date, day_to: date) -> list[int]:
+    """Pending events of the producer's orders closed in the range (Polish dates)."""
+    start, end = _day_bounds(day_from, day_to)
+    return list(db.session.scalars(
+        select(Transmission.id).join(Order, Order.id == Transmission.order_id)
+        .where(Transmission.producer_id == producer_id,
+               Transmission.status == dispatch.PENDING,
+               Order.closed_at >= start, Order.closed_at < end)
+        .order_by(Transmission.id)))
+
+
+def send_batch(tenant_id: int, producer_id: int, day_from: str, day_to: str) -> dict:
+    """"Wyślij zlecenia": every waiting event of the producer in the range, 500 a request,
+    with progress in job.meta and the registry's summary counters at the end."""
+    job = get_current_job()
+    with tenancy.use_tenant(tenant_id):
+        if not _tenant_active(tenant_id):
+            return {"skipped": "tenant suspended"}
+        ids = batch_row_ids(producer_id, date.fromisoformat(day_from), date.fromisoformat(day_to))
+        total = dispatch.SendResult()
+        _progress(job, 0, len(ids), total)
+        for start in range(0, len(ids), client.MAX_EVENTS):
+            total.add(dispatch.send_rows(producer_id, ids[start:start + client.MAX_EVENTS]))
+            _progress(job, min(start + client.MAX_EVENTS, len(ids)), len(ids), total)
+        db.session.remove()
+    summary = total.__dict__ | {"total": len(ids)}
+    return summary
+
+
+def _progress(job, done: int, total: int, result: dispatch.SendResult) -> None:
+    if job is None:
+        return
+    job.meta.update(done=done, total=total, delivered=result.delivered,
+                    rejected=result.rejected, unknown=result.unknown, waiting=result.waiting,
+                    counters=result.counters, error=result.error)
+    job.save_meta()
+
+
+def sweep() -> dict:
+    """Every minute on rq's scheduler: rescue stuck rows, re-enqueue due ones, reschedule."""
+    try:
+        return dispatch.sweep()
+    finally:
+        db.session.remove()
+        ensure_sweeper(force=True)
+
+
+def ensure_sweeper(connection=None, force: bool = False) -> bool:
+    """Schedule the next sweep unless one is scheduled already (a Redis key marks it, so many
+    workers schedule one sweep, and a Redis restart that lost it gets a new one)."""
+    from workers import RZS, queue, redis_connection
+
+    connection = connection or redis_connection()
+    if force:
+        connection.delete(SWEEPER_KEY)
+    if not connection.set(SWEEPER_KEY, "1", nx=True,
+                          ex=int(SWEEP_EVERY.total_seconds() * 2)):
+        return False
+    queue(RZS, connection).enqueue_in(SWEEP_EVERY, "workers.rzs.sweep", job_timeout=300,
+                                      result_ttl=600, failure_ttl=86400,
+                                      description="RZS sweeper")
+    return True
