@@ -111,3 +111,13 @@ def populate(tenant: TenantRef, marker: str) -> dict[str, int]:
         )
     tenant.ids = ids
     return ids
+
+
+def make_job(tenant: TenantRef) -> str:
+    """A background job of the tenant in the test Redis (never run: no worker listens)."""
+    from app.transmissions import jobs
+
+    with tenancy.use_tenant(tenant.id):
+        job = jobs.start("rzs", "workers.rzs.send_batch", tenant.id, 0, "2026-01-01",
+                         "2026-01-31", kind="rzs_batch", timeout=60, producer_id=0)
+    return job.id

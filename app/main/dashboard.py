@@ -7,12 +7,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Authorisation, Device, DeviceStatus, Order, OrderStatus
+from app.models import Authorisation, Device, DeviceStatus, Order, OrderStatus, Transmission
 
 
 @dataclass
 class Attention:
     orders_by_status: dict[str, int]
+    transmissions_by_status: dict[str, int]
     inspections_overdue: int
     inspections_due_soon: int
     authorisations_expiring: int
@@ -50,7 +51,12 @@ def attention(today: date, horizon_days: int = 30) -> Attention:
     expired = db.session.scalar(
         select(func.count()).select_from(Authorisation).where(Authorisation.expires_on < today)
     )
-    return Attention(by_status, overdue or 0, due_soon or 0, expiring or 0, expired or 0)
+    transmissions = dict(db.session.execute(
+        select(Transmission.status, func.count())
+        .where(Transmission.status.in_(["pending", "sending", "rejected", "unknown"]))
+        .group_by(Transmission.status)).all())
+    return Attention(by_status, transmissions, overdue or 0, due_soon or 0, expiring or 0,
+                     expired or 0)
 
 
 def recent_open_orders(limit: int = 10) -> list[Order]:

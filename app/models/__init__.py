@@ -15,12 +15,17 @@ from app.models.order import (
 from app.models.party import Location, Party
 from app.models.technician import Authorisation, Technician
 from app.models.tenant import Tenant
-from app.models.transmission import Transmission, TransmissionStatus
+from app.models.transmission import (
+    TRANSMISSION_STATUS_LABELS,
+    Transmission,
+    TransmissionStatus,
+)
 from app.models.user import Operator, Role, User
 
 __all__ = [
     "OPEN_STATUSES",
     "SPECIAL_KIND_LABELS",
+    "TRANSMISSION_STATUS_LABELS",
     "VAT_RATES",
     "AuditEntry",
     "Authorisation",

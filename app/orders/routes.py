@@ -18,6 +18,7 @@ from app.orders import bp, workflow
 from app.orders.forms import BookForm, HeaderForm, ItemForm, NewOrderForm, SettleForm
 from app.orders.queries import CURRENT, FINISHED, OrderFilters, orders_query
 from app.orders.workflow import Actor, WorkflowError
+from app.rzs import dispatch
 from app.rzs.payload import build_events
 
 # Tab name = endpoint name of its page.
@@ -157,7 +158,8 @@ def _render_tab(order: Order, tab: str, **context):
         labels=workflow.ACTION_LABELS, editable=order.status in workflow.EDITABLE,
         close_problems=workflow.close_problems(order) if order.status == "started" else [],
         warning=workflow.authorisation_warning(order, date.today()),
-        services=services, technicians=_technicians(), total=workflow.total(order), **context)
+        services=services, technicians=_technicians(), total=workflow.total(order),
+        rzs_rows=dispatch.transmissions_of(order.id), **context)
 
 
 def _header_form(order: Order, formdata=None) -> HeaderForm:

@@ -1,5 +1,7 @@
 """Clients (taxpayers) with their installation sites, and producers with "Kontrola Nr-f."."""
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -9,11 +11,12 @@ from app.auth.access import roles_required, tenant_user
 from app.extensions import db
 from app.htmx import page_or_partial
 from app.listing import keyset_page
-from app.models import Device, Location, Party, Role
+from app.models import Device, Location, Party, Role, Transmission
 from app.parties import bp
 from app.parties.forms import ClientForm, FactoryCheckForm, LocationForm, ProducerForm
 from app.parties.rules import client_search, nip_holder, nip_problem
 from app.references import refusal
+from app.rzs import dispatch
 
 office = roles_required(Role.OWNER, Role.OFFICE)
 OPTIONS_LIMIT = 20
@@ -217,7 +220,12 @@ def producer(producer_id):
     producer = _producer_or_404(producer_id)
     devices = db.session.scalar(
         select(func.count()).select_from(Device).where(Device.producer_id == producer.id))
-    return render_template("parties/producer_detail.html", producer=producer, devices=devices)
+    waiting = db.session.scalar(
+        select(func.count()).select_from(Transmission).where(
+            Transmission.producer_id == producer.id, Transmission.status == dispatch.PENDING))
+    job_id = request.args.get("job", "")
+    return render_template("parties/producer_detail.html", producer=producer, devices=devices,
+                           waiting=waiting, job_id=job_id, today=date.today())
 
 
 @bp.route("/producenci/<int:producer_id>/edycja", methods=["GET", "POST"])
@@ -261,6 +269,18 @@ def factory_check(producer_id):
         flash("Zapisano kontrolę numerów i parametry API.", "success")
         return redirect(url_for(".producer", producer_id=producer.id), code=303)
     return render_template("parties/factory_check.html", form=form, producer=producer)
+
+
+@bp.route("/producenci/<int:producer_id>/test-polaczenia", methods=["POST"])
+@office
+def test_connection(producer_id):
+    """"Test połączenia": the registry's ping, with the result kept on the producer."""
+    producer = _producer_or_404(producer_id)
+    ok, message = dispatch.test_connection(producer)
+    audit.record("producer.connection_test", producer, message)
+    db.session.commit()
+    flash(f"Test połączenia z RZS: {message}", "success" if ok else "error")
+    return redirect(url_for(".producer", producer_id=producer.id), code=303)
 
 
 @bp.route("/producenci/<int:producer_id>/usun", methods=["POST"])

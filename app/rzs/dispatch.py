@@ -229,6 +229,11 @@ def _record_reply(rows: list[Transmission], text: str, result: SendResult) -> No
         setattr(result, outcome.status, getattr(result, outcome.status) + 1)
 
 
+def transmissions_of(order_id: int) -> list[Transmission]:
+    return list(db.session.scalars(select(Transmission).where(Transmission.order_id == order_id)
+                                   .order_by(Transmission.id)))
+
+
 def due_rows_of_order(order_id: int) -> dict[int, list[int]]:
     """Pending rows of an order that are due now, by producer."""
     now = utcnow()
@@ -291,3 +296,33 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         ).all()
     enqueued = sum(enqueue_order(tenant_id, order_id) for tenant_id, order_id in due)
     return {"rescued": rescued or 0, "enqueued": enqueued}
+
+
+# --- the connection test -------------------------------------------------------------------
+
+def test_connection(producer: Party) -> tuple[bool, str]:
+    """"Test połączenia": the registry's ping; the result and its time are kept on the
+    producer. The message says why it failed: parameters, producer NIP, connection, time-out,
+    TLS, or the registry's own words."""
+    tenant = db.session.get(Tenant, producer.tenant_id)
+    missing = [label for label, value in (("adres API", producer.api_url),
+                                          ("login API", producer.api_login),
+                                          ("klucz API", producer.api_key_encrypted),
+                                          ("NIP producenta", producer.nip)) if not value]
+    if missing:
+        ok, message = False, f"Błąd: uzupełnij parametry: {', '.join(missing)}."
+    else:
+        try:
+            reply = client.ping(endpoint_of(producer, tenant),
+                                current_app.config["RZS_ALLOW_PRIVATE_HOSTS"])
+            first = reply.split("\n", 1)[0].strip()
+            ok = first == "OK"
+            message = "OK: połączenie udane" if ok else f"Nieoczekiwana odpowiedź: {first[:200]}"
+        except client.RegistryError as exc:
+            ok, message = False, exc.message
+        except ValueError as exc:
+            ok, message = False, f"Błąd: zapisanego klucza API nie da się odczytać ({exc})."
+    producer.last_test_at = utcnow()
+    producer.last_test_ok = ok
+    producer.last_test_message = message[:500]
+    return ok, message

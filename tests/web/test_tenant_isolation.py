@@ -16,7 +16,7 @@ PUBLIC_ENDPOINTS = {"auth.login"}
 ID_PARAMS = {
     "order_id", "device_id", "client_id", "party_id", "producer_id", "location_id",
     "service_id", "technician_id", "authorisation_id", "item_id", "transmission_id",
-    "audit_id", "user_id", "book_id",
+    "audit_id", "user_id", "book_id", "job_id",
 }
 
 
@@ -50,6 +50,7 @@ def walk(app, client, tenant_a, tenant_b, login):
     with app.app_context():
         factories.populate(tenant_a, "Alfa")
         factories.populate(tenant_b, "Beta")
+        tenant_a.ids["job_id"] = factories.make_job(tenant_a)
     return client, tenant_a, tenant_b, login
 
 
