@@ -4,9 +4,11 @@ so page 500 costs what page 1 costs (no OFFSET)."""
 import base64
 import json
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, tuple_
+from sqlalchemy import Select, literal, tuple_
 
 from app.extensions import db
 
@@ -35,14 +37,44 @@ def decode_cursor(cursor: str | None) -> list | None:
     return values if isinstance(values, list) else None
 
 
+def _restore(column, value):
+    """A cursor value back in its column's type: JSON keeps dates and decimals as text, which
+    PostgreSQL will not compare with a date or numeric column. ValueError for a value that cannot
+    be one (a hand-edited cursor)."""
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        return value
+    if python_type in (date, datetime):
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return python_type.fromisoformat(value)
+    if python_type is Decimal:
+        if not isinstance(value, str | int):
+            raise ValueError(value)
+        try:
+            return Decimal(value)
+        except ArithmeticError:  # decimal.InvalidOperation
+            raise ValueError(value) from None
+    if python_type in (int, str) and type(value) is not python_type:
+        raise ValueError(value)
+    return value
+
+
 def keyset_page(stmt: Select, key_columns: list, cursor: str | None, *, descending: bool = False,
                 size: int = PAGE_SIZE, row_key=None) -> Page:
     """Run `stmt` ordered by key_columns (the last one unique, e.g. id) after the cursor.
     row_key(item) gives the key values of an item; by default the columns' attribute names."""
     after = decode_cursor(cursor)
     if after is not None and len(after) == len(key_columns):
-        keys = tuple_(*key_columns)
-        stmt = stmt.where(keys < tuple_(*after) if descending else keys > tuple_(*after))
+        try:
+            bound = tuple_(*(literal(_restore(c, v), c.type)
+                             for c, v in zip(key_columns, after, strict=True)))
+        except ValueError:
+            after = None  # a cursor that is not ours: start from the first page
+        else:
+            keys = tuple_(*key_columns)
+            stmt = stmt.where(keys < bound if descending else keys > bound)
     order = [c.desc() for c in key_columns] if descending else list(key_columns)
     rows = list(db.session.scalars(stmt.order_by(*order).limit(size + 1)))
     more = len(rows) > size
