@@ -62,7 +62,9 @@ class Device(TenantOwned, Timestamps, db.Model):
         UniqueConstraint("tenant_id", "factory_no"),
         Index("ix_device_tenant_client", "tenant_id", "client_id"),
         Index("ix_device_tenant_producer", "tenant_id", "producer_id", "id"),
-        Index("ix_device_tenant_next_due", "tenant_id", "next_inspection_due"),
+        # The list's two orders, newest first and by inspection due, are keyset walks on these.
+        Index("ix_device_tenant_recent", "tenant_id", "id"),
+        Index("ix_device_tenant_next_due", "tenant_id", "next_inspection_due", "id"),
     )
 
     @property
