@@ -11,3 +11,45 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
   }
 });
+
+// htmx builds no URL from a field's value and renames no parameter without eval (switched
+// off): "{name}" in a request path takes the value of the form's field of that name (no request
+// while it is empty), and data-param-NAME="#field" sends that field's value as NAME.
+document.addEventListener("htmx:configRequest", function (event) {
+  var elt = event.detail.elt;
+  var scope = elt.form || document;
+  var missing = false;
+  event.detail.path = event.detail.path.replace(/\{(\w+)\}|%7B(\w+)%7D/g, function (_m, a, b) {
+    var field = scope.querySelector('[name="' + (a || b) + '"]');
+    if (!field || !field.value) {
+      missing = true;
+      return "";
+    }
+    return encodeURIComponent(field.value);
+  });
+  if (missing) {
+    event.preventDefault();
+    return;
+  }
+  Array.prototype.forEach.call(elt.attributes, function (attr) {
+    if (attr.name.indexOf("data-param-") === 0) {
+      var source = document.querySelector(attr.value);
+      event.detail.parameters[attr.name.slice("data-param-".length)] = source ? source.value : "";
+    }
+  });
+});
+
+// A select marked data-choice is refused only for what was chosen (nothing, or a record that
+// is gone), so the server's error about it no longer applies once a value is picked or its
+// options are refreshed.
+function clearChoiceError(select) {
+  if (!select.matches || !select.matches("select[data-choice]") || !select.value) {
+    return;
+  }
+  var error = document.getElementById(select.id + "-error");
+  if (error) {
+    error.textContent = "";
+  }
+}
+document.addEventListener("change", function (event) { clearChoiceError(event.target); });
+document.addEventListener("htmx:afterSwap", function (event) { clearChoiceError(event.target); });
