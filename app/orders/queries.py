@@ -4,13 +4,16 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import joinedload
 
+from app.extensions import db
 from app.models import Device, Order, Party
 
 CURRENT = ("new", "started")
 FINISHED = ("closed", "settled", "cancelled")
+# Up to this many matching clients and devices, a search reads only their orders.
+SELECTIVE = 200
 NUMBER_RE = re.compile(r"^(?:ZL/)?(?:(\d{4})/)?0*(\d{1,6})$", re.I)
 
 
@@ -26,7 +29,12 @@ class OrderFilters:
 
 
 def search_condition(q: str):
-    """Number (ZL/2026/000123, 2026/123 or 123), client name or NIP, factory or unique no."""
+    """Number (ZL/2026/000123, 2026/123 or 123), client name or NIP, factory or unique no.
+
+    The matching clients and devices are looked up first (small tables, covering indexes). A
+    selective search then reads only their orders through the (tenant, client) and (tenant,
+    device) indexes; an unselective one ("sklep") is written so that no database uses those
+    indexes, and the newest-first scan stops after one page."""
     q = q.strip()
     if not q:
         return None
@@ -36,15 +44,34 @@ def search_condition(q: str):
         year, seq = number.groups()
         cond = Order.seq == int(seq)
         conditions.append(cond & (Order.year == int(year)) if year else cond)
-    clients = select(Party.id).where(Party.is_client.is_(True), or_(
-        Party.name_key.contains(q.lower(), autoescape=True),
-        Party.nip.startswith(re.sub(r"[\s-]", "", q), autoescape=True)))
-    conditions.append(Order.client_id.in_(clients))
+    clients = matching_clients(q)
     code = re.sub(r"\s+", "", q).upper()
-    devices = select(Device.id).where(or_(Device.unique_no.contains(code, autoescape=True),
-                                          Device.factory_no.contains(code, autoescape=True)))
-    conditions.append(Order.device_id.in_(devices))
-    return or_(*conditions)
+    devices = select(Device.id).where(Device.unique_no.contains(code, autoescape=True)).union(
+        select(Device.id).where(Device.factory_no.contains(code, autoescape=True)))
+    client_ids = db.session.scalars(clients.limit(SELECTIVE + 1)).all()
+    device_ids = db.session.scalars(devices.limit(SELECTIVE + 1)).all()
+    if len(client_ids) + len(device_ids) <= SELECTIVE:
+        if client_ids:
+            conditions.append(Order.client_id.in_(client_ids))
+        if device_ids:
+            conditions.append(Order.device_id.in_(device_ids))
+    else:
+        conditions.append((Order.client_id + 0).in_(clients))
+        conditions.append((Order.device_id + 0).in_(devices))
+    return or_(*conditions) if conditions else false()
+
+
+def matching_clients(q: str) -> Select:
+    """Ids of clients whose name contains q, or whose NIP starts with q's digits (3 or more).
+    Two index-only scans: a NIP prefix is a range on the (tenant, nip) index."""
+    stmt = select(Party.id).where(Party.is_client.is_(True),
+                                  Party.name_key.contains(q.lower(), autoescape=True))
+    digits = re.sub(r"[\s-]", "", q)
+    if len(digits) >= 3 and digits.isdigit():
+        upper = digits[:-1] + chr(ord(digits[-1]) + 1)  # "529" -> "52:", past every "529…"
+        stmt = stmt.union(select(Party.id).where(Party.is_client.is_(True), Party.nip >= digits,
+                                                 Party.nip < upper))
+    return stmt
 
 
 def orders_query(view_statuses: tuple[str, ...], f: OrderFilters) -> Select:
