@@ -464,9 +464,9 @@ class _Planner:
         if role == "fresh":
             dev.interval = 12 if rng.random() < 0.15 else 24
             span = (today - add_months(today, -dev.interval)).days
-            # Not inspected yet: like app/devices/rules.next_inspection_due, no due date
-            # without a last inspection (the book of the F order names the first one).
+            # Not inspected yet: the first inspection is due an interval after fiscalization.
             dev.fiscalized_on = self.days_ago(20, span - 40)
+            dev.next_inspection_due = add_months(dev.fiscalized_on, dev.interval)
             return
         if role in ("old", "liquidated"):
             dev.old = role == "old" or rng.random() < 0.5

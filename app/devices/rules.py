@@ -191,5 +191,8 @@ def apply(device: Device, data: DeviceInput) -> None:
     device.liquidated_on = data.liquidated_on
     device.inspection_interval_months = data.inspection_interval_months
     device.last_inspection_on = data.last_inspection_on
-    device.next_inspection_due = next_inspection_due(data.last_inspection_on,
-                                                     data.inspection_interval_months)
+    # The law counts the first inspection from fiscalization; none is due once liquidated.
+    base = data.last_inspection_on or data.fiscalized_on
+    device.next_inspection_due = (
+        None if data.status == DeviceStatus.LIQUIDATED.value
+        else next_inspection_due(base, data.inspection_interval_months))

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.extensions import db
 from app.models.base import TenantOwned, Timestamps, UTCDateTime
@@ -50,6 +50,12 @@ class Party(TenantOwned, Timestamps, db.Model):
         Index("ix_party_tenant_producer_name", "tenant_id", "is_producer", "name_key", "id"),
         Index("ix_party_tenant_city", "tenant_id", "city"),
     )
+
+    @validates("name")
+    def _keep_name_key(self, _key, value):
+        # The search key follows the name wherever it is set, so no code path can forget it.
+        self.name_key = (value or "").lower()
+        return value
 
     @property
     def api_key_set(self) -> bool:

@@ -407,6 +407,10 @@ def apply_device_effects(order: Order) -> None:
         if kind == "F":
             device.status = DeviceStatus.FISCALIZED.value
             device.fiscalized_on = day
+            if device.last_inspection_on is None:
+                # The first statutory inspection is due an interval after fiscalization.
+                device.next_inspection_due = next_inspection_due(
+                    day, device.inspection_interval_months)
         elif kind == "L":
             device.status = DeviceStatus.LIQUIDATED.value
             device.liquidated_on = day

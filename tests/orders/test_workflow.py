@@ -272,6 +272,7 @@ def test_close_with_fiscalization_and_memory_replacement(tenant):
     device, _ = _close_with(tenant, [("F", date(2026, 11, 3)), ("W", date(2026, 11, 4))])
     assert (device.status, device.fiscalized_on, device.memory_replaced_on) == (
         "fiscalized", date(2026, 11, 3), date(2026, 11, 4))
+    assert device.next_inspection_due == date(2028, 11, 3)  # two years after fiscalization
 
 
 def test_close_with_liquidation(tenant):

@@ -187,6 +187,9 @@ def test_devices_follow_their_inspections(demo, ctx):
         if device.last_inspection_on:
             assert device.next_inspection_due == add_months(
                 device.last_inspection_on, device.inspection_interval_months)
+        elif device.fiscalized_on:  # the first inspection counts from fiscalization
+            assert device.next_inspection_due == add_months(
+                device.fiscalized_on, device.inspection_interval_months)
         else:
             assert device.next_inspection_due is None
         if device.status == "liquidated":
