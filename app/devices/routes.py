@@ -1,7 +1,6 @@
 """Kartoteki -> Urządzenia: the fiscal devices of the tenant's clients. Every role reads and
 edits them; the rules live in app/devices/rules.py."""
 
-import re
 from datetime import date, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -21,6 +20,8 @@ from app.forms_common import choices
 from app.htmx import page_or_partial
 from app.listing import PAGE_SIZE, Page, decode_cursor, encode_cursor, keyset_page
 from app.models import Device, DeviceKind, DeviceStatus, Location, Party
+from app.orders.queries import SELECTIVE
+from app.parties.rules import matching_clients
 from app.references import references, refusal
 
 SORTS = {"new": "najnowsze", "due": "wg terminu przeglądu"}
@@ -64,17 +65,18 @@ def index():
 
 def _search(q: str):
     """A fragment of the factory or unique number (typed in any case, with spaces), or of the
-    taxpayer's name or NIP."""
+    taxpayer's name or NIP. Matching devices and clients are looked up first through covering
+    indexes; a selective search then reads those devices by id, a common term scans newest
+    first without the indexes (see app/orders/queries.py for the same reasoning)."""
     number = "".join(q.split()).upper()
-    clients = select(Party.id).where(Party.is_client.is_(True),
-                                     Party.name_key.contains(q.lower(), autoescape=True))
-    digits = re.sub(r"[\s-]", "", q.upper()).removeprefix("PL")
-    if digits.isdigit():
-        clients = clients.union(select(Party.id).where(Party.is_client.is_(True),
-                                                       Party.nip.contains(digits)))
-    return or_(Device.factory_no.contains(number, autoescape=True),
-               Device.unique_no.contains(number, autoescape=True),
-               Device.client_id.in_(clients))
+    devices = select(Device.id).where(Device.unique_no.contains(number, autoescape=True)).union(
+        select(Device.id).where(Device.factory_no.contains(number, autoescape=True)))
+    clients = matching_clients(q)
+    device_ids = db.session.scalars(devices.limit(SELECTIVE + 1)).all()
+    client_ids = db.session.scalars(clients.limit(SELECTIVE + 1)).all()
+    if len(device_ids) + len(client_ids) <= SELECTIVE:
+        return or_(Device.id.in_(device_ids), Device.client_id.in_(client_ids))
+    return or_((Device.id + 0).in_(devices), (Device.client_id + 0).in_(clients))
 
 
 def _page_by_due(stmt, cursor: str | None) -> Page:

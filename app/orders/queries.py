@@ -8,7 +8,8 @@ from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Device, Order, Party
+from app.models import Device, Order
+from app.parties.rules import matching_clients
 
 CURRENT = ("new", "started")
 FINISHED = ("closed", "settled", "cancelled")
@@ -59,19 +60,6 @@ def search_condition(q: str):
         conditions.append((Order.client_id + 0).in_(clients))
         conditions.append((Order.device_id + 0).in_(devices))
     return or_(*conditions) if conditions else false()
-
-
-def matching_clients(q: str) -> Select:
-    """Ids of clients whose name contains q, or whose NIP starts with q's digits (3 or more).
-    Two index-only scans: a NIP prefix is a range on the (tenant, nip) index."""
-    stmt = select(Party.id).where(Party.is_client.is_(True),
-                                  Party.name_key.contains(q.lower(), autoescape=True))
-    digits = re.sub(r"[\s-]", "", q)
-    if len(digits) >= 3 and digits.isdigit():
-        upper = digits[:-1] + chr(ord(digits[-1]) + 1)  # "529" -> "52:", past every "529…"
-        stmt = stmt.union(select(Party.id).where(Party.is_client.is_(True), Party.nip >= digits,
-                                                 Party.nip < upper))
-    return stmt
 
 
 def orders_query(view_statuses: tuple[str, ...], f: OrderFilters) -> Select:

@@ -1,6 +1,8 @@
 """Rules of the party registry that every entry point shares."""
 
-from sqlalchemy import or_, select
+import re
+
+from sqlalchemy import Select, or_, select
 
 from app.extensions import db
 from app.identifiers import IdentifierError, normalize_nip
@@ -38,3 +40,16 @@ def client_search(q: str):
     if digits and len(digits) == len(q.replace("-", "").replace(" ", "").removeprefix("PL")):
         conditions.append(Party.nip.startswith(digits))
     return or_(*conditions)
+
+
+def matching_clients(q: str) -> Select:
+    """Ids of clients whose name contains q, or whose NIP starts with q's digits (3 or more).
+    Two index-only scans: a NIP prefix is a range on the (tenant, nip) index."""
+    stmt = select(Party.id).where(Party.is_client.is_(True),
+                                  Party.name_key.contains(q.lower(), autoescape=True))
+    digits = re.sub(r"[\s-]", "", q).upper().removeprefix("PL")
+    if len(digits) >= 3 and digits.isdigit():
+        upper = digits[:-1] + chr(ord(digits[-1]) + 1)  # "529" -> "52:", past every "529…"
+        stmt = stmt.union(select(Party.id).where(Party.is_client.is_(True), Party.nip >= digits,
+                                                 Party.nip < upper))
+    return stmt
