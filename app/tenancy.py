@@ -108,15 +108,16 @@ def _stamp_tenant(session: Session, flush_context, instances) -> None:
                 raise TenancyError(f"{type(obj).__name__} of another tenant changed")
 
 
-def get_or_404(model, ident):
-    """A tenant-scoped look-up by id from a URL: another tenant's id is simply not found."""
+def get_or_404(model, ident, options=None):
+    """A tenant-scoped look-up by id from a URL: another tenant's id is simply not found.
+    `options` are loader options (eager loads) for the one query."""
     from app.extensions import db
 
     try:
         ident = int(ident)
     except (TypeError, ValueError):
         abort(404)
-    obj = db.session.get(model, ident)
+    obj = db.session.get(model, ident, options=options)
     if obj is None:
         abort(404)
     return obj
