@@ -155,9 +155,9 @@ def test_connection_test_ok_and_failures(rzs, client, login):
         assert producer.last_test_ok is False and producer.last_test_at is not None
 
 
-def test_sweeper_sends_what_redis_lost(rzs):
+def test_sweeper_sends_what_redis_lost(rzs, redis_client):
     order_id = rzs.closed_order()
-    redis_connection().flushdb()  # the job is gone, as after a Redis restart without data
+    redis_client.flushdb()  # the job is gone, as after a Redis restart without data
     rzs.work()
     assert rzs.rows(order_id)[0]["status"] == "pending"
     with rzs.ctx():
