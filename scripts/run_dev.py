@@ -342,6 +342,16 @@ def main(argv: list[str] | None = None) -> int:
         )
         children.append(Child("worker", [sys.executable, "-m", "workers"], env))
         if emulator_available():
+            # The emulator's producers, companies and seals are the demo tenant's.
+            done = run_step(
+                "RZS emulator configuration (scripts/emulator_config.py)",
+                [sys.executable, str(ROOT / "scripts" / "emulator_config.py"),
+                 str(INSTANCE_DIR / "rzs-config.json")],
+                env,
+            )
+            if done.returncode != 0:
+                say("writing the RZS emulator configuration failed; see above. Stopping.")
+                return done.returncode
             children.append(
                 Child(
                     "rzs-emulator",
