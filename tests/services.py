@@ -28,12 +28,12 @@ class Server:
         subprocess.run(self.stop_cmd, capture_output=True, check=False)
 
 
-def start_redis(workdir: Path) -> Server:
+def start_redis(workdir: Path, port: int | None = None) -> Server:
     exe = shutil.which("redis-server")
     if exe is None:
         raise RuntimeError("redis-server is missing: run `make test` (it installs it)")
     workdir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     pidfile = workdir / "redis.pid"
     subprocess.run(
         [exe, "--bind", "127.0.0.1", "--port", str(port), "--daemonize", "yes",

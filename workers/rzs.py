@@ -33,9 +33,12 @@ def send_order(tenant_id: int, order_id: int) -> dict:
         if not _tenant_active(tenant_id):
             return {"skipped": "tenant suspended"}
         result = dispatch.send_order(order_id)
+        # Rows that wait for a retry (this run's faults, or a run that came a little early:
+        # the scheduler's clock is in whole seconds) get the next run scheduled now.
+        retry_in = dispatch.next_retry_in(order_id)
         db.session.remove()
-    if result.waiting and result.retry_in is not None:
-        dispatch.enqueue_order(tenant_id, order_id, delay=result.retry_in)
+    if retry_in is not None:
+        dispatch.enqueue_order(tenant_id, order_id, delay=retry_in + 0.5)
     return result.__dict__
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from app import secrets, tenancy
@@ -246,6 +246,16 @@ def due_rows_of_order(order_id: int) -> dict[int, list[int]]:
     for row_id, producer_id in rows:
         grouped.setdefault(producer_id, []).append(row_id)
     return grouped
+
+
+def next_retry_in(order_id: int) -> float | None:
+    """Seconds until the order's earliest pending row is due again, or None if none waits."""
+    earliest = db.session.scalar(
+        select(func.min(Transmission.next_attempt_at)).where(
+            Transmission.order_id == order_id, Transmission.status == PENDING))
+    if earliest is None:
+        return None
+    return max(0.0, (earliest - utcnow()).total_seconds())
 
 
 def send_order(order_id: int) -> SendResult:

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from rq import SimpleWorker
+from rq.scheduler import RQScheduler
 from sqlalchemy import select
 
 from app import secrets, tenancy
@@ -174,10 +175,16 @@ class Helpers:
         deadline = time.monotonic() + timeout
         with self.app.app_context():
             connection = redis_connection()
+            queues = [queue(n, connection) for n in QUEUE_NAMES]
             while True:
-                worker = SimpleWorker([queue(n, connection) for n in QUEUE_NAMES],
-                                      connection=connection)
-                worker.work(burst=True, with_scheduler=True)
+                # rq's scheduler moves due retries to the queues; a burst worker's own scheduler
+                # may not get the lock a previous burst left, so do it here explicitly.
+                scheduler = RQScheduler(queues, connection=connection)
+                scheduler.acquire_locks()
+                scheduler.prepare_registries([q.name for q in queues])
+                scheduler.enqueue_scheduled_jobs()
+                scheduler.release_locks()
+                SimpleWorker(queues, connection=connection).work(burst=True)
                 rounds -= 1
                 waiting = [r for r in self.rows() if r["status"] in ("pending", "sending")]
                 if rounds <= 0 and not (until_settled and waiting):

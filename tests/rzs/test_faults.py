@@ -1,0 +1,131 @@
+"""Faults between Plomba and the registry: nothing lost, nothing duplicated in the registry."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import date, timedelta
+
+from app.rzs import dispatch
+from tests.rzs.conftest import worker_env
+from tests.services import start_redis
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if parent == pid:
+                found.append(int(entry))
+    return found
+
+
+def _stored_once(rzs, expected: int) -> None:
+    events = rzs.emulator.events()
+    counts = Counter(e["id"] for e in events)
+    assert len(events) == expected and set(counts.values()) == {1}, counts
+
+
+def test_30_percent_of_replies_500(rzs):
+    rzs.emulator.faults(fail_share=0.3, seed=3)
+    orders = [rzs.closed_order(day=date.today() - timedelta(days=i)) for i in range(20)]
+    rzs.work(until_settled=True, timeout=60)
+    rows = rzs.rows()
+    assert len(rows) == 20 and {r["status"] for r in rows} == {"delivered"}
+    assert any(r["attempts"] > 1 for r in rows), "the fault share should have hit some"
+    assert len(orders) == 20
+    _stored_once(rzs, 20)
+
+
+def test_429_bursts_honour_retry_after(rzs):
+    rzs.emulator.faults(throttle=2, throttle_every=3, retry_after=2)
+    order_id = rzs.closed_order()
+    before = time.time()
+    rzs.work()
+    [row] = rzs.rows(order_id)
+    assert row["status"] == "pending" and "429" in row["error"]
+    assert row["next_attempt_at"].timestamp() >= before + 2 - 0.1  # not sooner than Retry-After
+    rzs.work(until_settled=True, timeout=30)
+    assert rzs.rows(order_id)[0]["status"] == "delivered"
+    _stored_once(rzs, 1)
+
+
+def test_reply_lost_after_storing_counts_as_delivered_on_resend(rzs):
+    rzs.emulator.faults(lose_reply_share=1.0)
+    order_id = rzs.closed_order()
+    rzs.work()
+    [row] = rzs.rows(order_id)
+    assert row["status"] == "pending" and "przerwane" in row["error"]
+    _stored_once(rzs, 1)  # the registry has it, Plomba does not know yet
+    rzs.emulator.faults()
+    rzs.work(until_settled=True)
+    [row] = rzs.rows(order_id)
+    assert (row["status"], row["tokens"]) == ("delivered", "Kasa PU")
+    assert "już istnieje w ewidencji (nie dodano)" in row["meaning"]
+    _stored_once(rzs, 1)
+
+
+def test_redis_down_while_orders_close_then_the_sweeper_sends(rzs, app, tmp_path, monkeypatch):
+    import workers
+
+    server = start_redis(tmp_path / "redis")
+    monkeypatch.setitem(app.config, "REDIS_URL", server.url)
+    app.extensions.pop("plomba_fast_redis", None)
+    monkeypatch.setattr(workers, "_connections", {})
+    server.stop()
+    started = time.monotonic()
+    orders = [rzs.closed_order(day=date.today() - timedelta(days=i)) for i in range(3)]
+    assert time.monotonic() - started < 15, "closing must not hang on a dead Redis"
+    assert {r["status"] for r in rzs.rows()} == {"pending"}
+    port = int(server.url.rsplit(":", 1)[1].split("/")[0])
+    server = start_redis(tmp_path / "redis2", port=port)
+    try:
+        with rzs.ctx():
+            assert dispatch.sweep()["enqueued"] == 3
+        rzs.work(until_settled=True)
+        assert {r["status"] for r in rzs.rows()} == {"delivered"}
+        assert len(orders) == 3
+        _stored_once(rzs, 3)
+    finally:
+        server.stop()
+        app.extensions.pop("plomba_fast_redis", None)
+
+
+def test_worker_killed_mid_job(rzs, app, monkeypatch):
+    rzs.emulator.faults(latency_ms=4000)
+    worker = subprocess.Popen([sys.executable, "-m", "workers", "rzs"], env=worker_env(app),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        order_id = rzs.closed_order()
+        deadline = time.monotonic() + 30
+        while rzs.rows(order_id)[0]["status"] != "sending":
+            assert time.monotonic() < deadline, "the worker never took the job"
+            time.sleep(0.1)
+        # The worker and its work horse (rq forks one per job, in a session of its own).
+        for pid in _children(worker.pid):
+            os.kill(pid, signal.SIGKILL)
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    assert rzs.rows(order_id)[0]["status"] == "sending"
+    rzs.emulator.faults()
+    time.sleep(4.5)  # the registry finishes the request it had received
+    monkeypatch.setattr(dispatch, "STUCK_AFTER", timedelta(0))
+    with rzs.ctx():
+        result = dispatch.sweep()
+    assert result["rescued"] == 1
+    rzs.work(until_settled=True)
+    [row] = rzs.rows(order_id)
+    assert row["status"] == "delivered" and row["tokens"] in ("Kasa PU",
+                                                              "+Kasa +Podatnik +Lokalizacja +PU")
+    _stored_once(rzs, 1)
