@@ -1,0 +1,51 @@
+"""In a real browser: close an order of an online producer and read the registry's +PU."""
+
+import subprocess
+import sys
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from app.extensions import db
+from app.models import Order
+from app.orders import workflow
+from app.orders.workflow import Actor
+from tests import factories
+from tests.rzs.conftest import worker_env
+
+pytestmark = pytest.mark.e2e
+
+
+def test_close_online_order_and_read_plus_pu(rzs, app, live_server, page):
+    actor = Actor(None, "owner")
+    with rzs.ctx():
+        order = db.session.get(Order, rzs.ids["order_id"])
+        order.status = "new"
+        workflow.start(actor, order)
+        for item in list(order.items):
+            workflow.remove_item(actor, order, item)
+        workflow.add_item(actor, order, service_id=rzs.ids["service_id"], quantity=Decimal(1),
+                          price=None, vat_rate=None, performed_on=date.today() - timedelta(1))
+        workflow.commit()
+        number = order.number
+    worker = subprocess.Popen([sys.executable, "-m", "workers", "rzs"], env=worker_env(app),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        page.on("dialog", lambda dialog: dialog.accept())
+        page.goto(f"{live_server}/login")
+        page.fill("#email", rzs.tenant.owner_email)
+        page.fill("#password", factories.PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server}/")
+        page.goto(f"{live_server}/zlecenia/{rzs.ids['order_id']}")
+        page.click("text=Zamknij zlecenie")
+        page.wait_for_selector(f"text=Zamknięto zlecenie {number}.")
+        reply = page.locator("#rzs-reply")
+        reply.locator("text=+Kasa +Podatnik +Lokalizacja +PU").wait_for(timeout=15000)
+        assert "dodano przegląd ustawowy do ewidencji" in reply.inner_text()
+        assert "Dostarczone" in reply.inner_text()
+        assert page.console_errors == []
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
