@@ -9,6 +9,7 @@ registry recognises a resent event by its id.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from time import perf_counter
 
 from rq import get_current_job
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from app import tenancy
 from app.extensions import db
 from app.formatting import WARSAW
 from app.models import Order, Tenant, Transmission
-from app.rzs import client, dispatch
+from app.rzs import dispatch
 
 SWEEP_EVERY = timedelta(minutes=1)
 SWEEPER_KEY = "plomba:rzs:sweeper-scheduled"
@@ -63,18 +64,16 @@ def send_batch(tenant_id: int, producer_id: int, day_from: str, day_to: str) -> 
     """"Wyślij zlecenia": every waiting event of the producer in the range, 500 a request,
     with progress in job.meta and the registry's summary counters at the end."""
     job = get_current_job()
+    started = perf_counter()
     with tenancy.use_tenant(tenant_id):
         if not _tenant_active(tenant_id):
             return {"skipped": "tenant suspended"}
         ids = batch_row_ids(producer_id, date.fromisoformat(day_from), date.fromisoformat(day_to))
-        total = dispatch.SendResult()
-        _progress(job, 0, len(ids), total)
-        for start in range(0, len(ids), client.MAX_EVENTS):
-            total.add(dispatch.send_rows(producer_id, ids[start:start + client.MAX_EVENTS]))
-            _progress(job, min(start + client.MAX_EVENTS, len(ids)), len(ids), total)
+        _progress(job, 0, len(ids), dispatch.SendResult())
+        total = dispatch.send_many(
+            producer_id, ids, progress=lambda done, result: _progress(job, done, len(ids), result))
         db.session.remove()
-    summary = total.__dict__ | {"total": len(ids)}
-    return summary
+    return total.__dict__ | {"total": len(ids), "seconds": round(perf_counter() - started, 3)}
 
 
 def _progress(job, done: int, total: int, result: dispatch.SendResult) -> None:

@@ -4,6 +4,7 @@ before any call (https to a public address; http to loopback only when allowed).
 
 import base64
 import ipaddress
+import json
 import socket
 import threading
 from dataclasses import dataclass
@@ -107,9 +108,15 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 def post(endpoint: Endpoint, path: str, body: dict, allow_private: bool) -> str:
     """POST to the registry; the reply text of a 200, else RegistryError saying why."""
+    return post_raw(endpoint, path, json.dumps(body).encode(), allow_private)
+
+
+def post_raw(endpoint: Endpoint, path: str, content: bytes, allow_private: bool) -> str:
+    """post() with a body that is JSON already (a batch joins stored payloads as they are)."""
     base = check_url(endpoint.url, allow_private)
     try:
-        response = http_client().post(f"{base}/{path}", json=body, headers=_headers(endpoint))
+        response = http_client().post(f"{base}/{path}", content=content,
+                                      headers=_headers(endpoint))
     except httpx.TimeoutException as exc:
         kind = "połączenia" if isinstance(exc, httpx.ConnectTimeout) else "odpowiedzi"
         raise RegistryError(f"Przekroczono czas oczekiwania na {kind} z RZS producenta.",
