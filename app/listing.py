@@ -76,7 +76,9 @@ def keyset_page(stmt: Select, key_columns: list, cursor: str | None, *, descendi
             keys = tuple_(*key_columns)
             stmt = stmt.where(keys < bound if descending else keys > bound)
     order = [c.desc() for c in key_columns] if descending else list(key_columns)
-    rows = list(db.session.scalars(stmt.order_by(*order).limit(size + 1)))
+    result = db.session.execute(stmt.order_by(*order).limit(size + 1))
+    # select(Entity) gives entities; a select of columns gives rows (lists read as columns).
+    rows = list(result.scalars() if len(stmt.column_descriptions) == 1 else result)
     more = len(rows) > size
     rows = rows[:size]
     next_cursor = None

@@ -6,6 +6,7 @@ from app.models.catalog import SPECIAL_KIND_LABELS, VAT_RATES, Service, SpecialK
 from app.models.device import Device, DeviceKind, DeviceStatus
 from app.models.order import (
     OPEN_STATUSES,
+    ORDER_STATUS_LABELS,
     Order,
     OrderBook,
     OrderCounter,
@@ -24,6 +25,7 @@ from app.models.user import Operator, Role, User
 
 __all__ = [
     "OPEN_STATUSES",
+    "ORDER_STATUS_LABELS",
     "SPECIAL_KIND_LABELS",
     "TRANSMISSION_STATUS_LABELS",
     "VAT_RATES",

@@ -5,10 +5,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select, false, or_, select
-from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Device, Order
+from app.models import Device, Order, Party, Technician
 from app.parties.rules import matching_clients
 
 CURRENT = ("new", "started")
@@ -63,8 +62,14 @@ def search_condition(q: str):
 
 
 def orders_query(view_statuses: tuple[str, ...], f: OrderFilters) -> Select:
-    stmt = select(Order).options(joinedload(Order.client), joinedload(Order.device),
-                                 joinedload(Order.technician))
+    """The list's rows as plain columns: loading 50 orders as entities with three related
+    objects each cost more than the query itself."""
+    stmt = (select(Order.id, Order.number, Order.created_at, Order.status, Order.service_book,
+                   Party.name.label("client_name"), Device.unique_no, Device.factory_no,
+                   Technician.name.label("technician_name"))
+            .join(Party, Party.id == Order.client_id)
+            .join(Device, Device.id == Order.device_id)
+            .outerjoin(Technician, Technician.id == Order.technician_id))
     statuses = (f.status,) if f.status in view_statuses else view_statuses
     stmt = stmt.where(Order.status.in_(statuses))
     condition = search_condition(f.q)

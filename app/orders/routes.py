@@ -14,7 +14,16 @@ from app.extensions import db
 from app.formatting import WARSAW
 from app.htmx import is_htmx, page_or_partial
 from app.listing import keyset_page
-from app.models import Device, Order, OrderItem, Party, Service, Technician, Tenant
+from app.models import (
+    ORDER_STATUS_LABELS,
+    Device,
+    Order,
+    OrderItem,
+    Party,
+    Service,
+    Technician,
+    Tenant,
+)
 from app.orders import bp, workflow
 from app.orders.forms import BookForm, HeaderForm, ItemForm, NewOrderForm, SettleForm
 from app.orders.queries import CURRENT, FINISHED, OrderFilters, orders_query
@@ -54,7 +63,8 @@ def _list(view: str, statuses: tuple[str, ...]):
     filters = _filters()
     page = keyset_page(orders_query(statuses, filters), [Order.id], request.args.get("after"),
                        descending=True)
-    context = dict(page=page, f=filters, view=view, statuses=statuses)
+    context = dict(page=page, f=filters, view=view, statuses=statuses,
+                   status_labels=ORDER_STATUS_LABELS)
     if not is_htmx():
         context.update(
             producers=db.session.scalars(select(Party).where(Party.is_producer.is_(True))
@@ -164,15 +174,17 @@ def _render_tab(order: Order, tab: str, **context):
     context.setdefault("item_form", ItemForm(formdata=None, performed_on=date.today()))
     context.setdefault("book_form", BookForm(formdata=None, obj=order.book))
     context.setdefault("settle_form", SettleForm(formdata=None, doc_date=date.today()))
+    # The catalogue and the technicians are read only by the tabs that offer them.
     services = db.session.scalars(select(Service).where(Service.active.is_(True))
-                                  .order_by(Service.name)).all()
+                                  .order_by(Service.name)).all() if tab == "items" else []
+    technicians = _technicians() if tab == "order" else []
     return page_or_partial(
         "orders/order.html", f"orders/_tab_{tab}.html", order=order, tab=tab, tabs=TABS,
         actions=workflow.available_actions(order, current_user.role),
         labels=workflow.ACTION_LABELS, editable=order.status in workflow.EDITABLE,
         close_problems=workflow.close_problems(order) if order.status == "started" else [],
         warning=workflow.authorisation_warning(order, date.today()),
-        services=services, technicians=_technicians(), total=workflow.total(order),
+        services=services, technicians=technicians, total=workflow.total(order),
         rzs_rows=dispatch.transmissions_of(order.id), **context)
 
 
