@@ -1,6 +1,7 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app import tenancy
 from app.auth import bp
@@ -27,7 +28,8 @@ def load_user(user_id: str):
             return op if op is not None and op.session_token == token else None
         if not kind.isdigit():
             return None
-        user = db.session.get(User, int(kind))
+        # The tenant comes with the user: every page shows it and checks it is not suspended.
+        user = db.session.get(User, int(kind), options=[joinedload(User.tenant)])
         if user is None or user.session_token != rest or not user.is_active:
             return None
         if not user.tenant.active:
