@@ -171,3 +171,42 @@ def page(browser):
     page.console_errors = errors
     yield page
     context.close()
+
+
+# --- a real SMTP sink (aiosmtpd) on loopback ----------------------------------------------------
+
+class SmtpSink:
+    def __init__(self):
+        import email
+        from email import policy
+
+        self.messages: list = []
+        self.refuse: str | None = None  # "550 ..." makes the sink refuse the next DATA
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                if sink.refuse:
+                    reply, sink.refuse = sink.refuse, None
+                    return reply
+                sink.messages.append(email.message_from_bytes(envelope.content,
+                                                              policy=policy.default))
+                return "250 Message accepted"
+
+        from aiosmtpd.controller import Controller
+
+        from tests.services import free_port
+
+        self.host, self.port = "127.0.0.1", free_port()
+        self.controller = Controller(Handler(), hostname=self.host, port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp_sink():
+    sink = SmtpSink()
+    yield sink
+    sink.stop()

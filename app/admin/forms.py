@@ -1,8 +1,9 @@
 from datetime import date
 
-from wtforms.validators import ValidationError
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, NumberRange, Optional, ValidationError
 
-from app.forms_common import PlDateField, PlForm, present
+from app.forms_common import PlDateField, PlForm, choices, max_len, present, strip
 
 
 def years_ago(today: date, years: int) -> date:
@@ -21,3 +22,35 @@ class ServiceBookRepairForm(PlForm):
     def validate_since(self, field):
         if field.data and field.data > date.today():
             raise ValidationError("Data nie może być późniejsza niż dzisiejsza.")
+
+
+class SmtpForm(PlForm):
+    """The tenant's own mail server; empty host: the platform's."""
+
+    smtp_host = StringField("Serwer SMTP", filters=[strip], validators=[max_len(200)],
+                            description="Pusty: poczta wychodzi przez serwer platformy Plomba.")
+    smtp_port = IntegerField("Port", validators=[Optional(), NumberRange(
+        min=1, max=65535, message="Port to liczba od 1 do 65535.")])
+    smtp_security = SelectField("Szyfrowanie", choices=choices([
+        ("starttls", "STARTTLS (zwykle port 587)"), ("ssl", "TLS/SSL (zwykle port 465)"),
+        ("none", "brak (tylko sieć lokalna)")]), default="starttls")
+    smtp_user = StringField("Użytkownik", filters=[strip], validators=[max_len(200)])
+    smtp_password = PasswordField("Hasło", validators=[max_len(200)])
+    clear_password = BooleanField("Usuń zapisane hasło")
+    smtp_sender = EmailField("Adres nadawcy", filters=[strip], validators=[
+        Optional(), Email("To nie jest poprawny adres e-mail."), max_len(254)])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Optional() ends the sender's own checks when it is empty: this rule needs both fields.
+        if self.smtp_host.data and not self.smtp_sender.data:
+            self.smtp_sender.errors = [*self.smtp_sender.errors,
+                                       "Podaj adres nadawcy dla własnego serwera SMTP."]
+            valid = False
+        return valid
+
+
+class SmtpTestForm(PlForm):
+    to = EmailField("Wyślij test na adres", filters=[strip], validators=[
+        DataRequired("Podaj adres e-mail."), Email("To nie jest poprawny adres e-mail."),
+        max_len(254)])

@@ -1,12 +1,13 @@
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from app import audit, mailer, secrets, tenancy
 from app.admin import bp
-from app.admin.forms import ServiceBookRepairForm
+from app.admin.forms import ServiceBookRepairForm, SmtpForm, SmtpTestForm
 from app.admin.repair import copy_service_book_flag
 from app.auth.access import roles_required
 from app.extensions import db
-from app.models import Role
+from app.models import Role, Tenant
 from app.references import plural
 
 
@@ -21,3 +22,52 @@ def repair():
               "success")
         return redirect(url_for(".repair"), code=303)
     return render_template("admin/repair.html", form=form)
+
+
+owner_only = roles_required(Role.OWNER)
+
+
+@bp.route("/poczta", methods=["GET", "POST"])
+@owner_only
+def smtp():
+    """The tenant's own SMTP server for reports sent by e-mail (the password never shown)."""
+    tenant = tenancy.get_or_404(Tenant, current_user.tenant_id)
+    form = SmtpForm(obj=tenant)
+    if form.validate_on_submit():
+        tenant.smtp_host = form.smtp_host.data
+        tenant.smtp_port = form.smtp_port.data
+        tenant.smtp_security = form.smtp_security.data
+        tenant.smtp_user = form.smtp_user.data
+        tenant.smtp_sender = form.smtp_sender.data
+        if form.clear_password.data:
+            tenant.smtp_password_encrypted = ""
+        elif form.smtp_password.data:
+            tenant.smtp_password_encrypted = secrets.encrypt(form.smtp_password.data)
+        audit.record("tenant.smtp_updated", tenant, tenant.smtp_host or "serwer platformy")
+        db.session.commit()
+        flash("Zapisano ustawienia poczty.", "success")
+        return redirect(url_for(".smtp"), code=303)
+    return render_template("admin/smtp.html", form=form, tenant=tenant,
+                           test_form=SmtpTestForm(formdata=None, to=current_user.email))
+
+
+@bp.route("/poczta/test", methods=["POST"])
+@owner_only
+def smtp_test():
+    """"Wyślij test": a short message through the saved settings, at once, with the reason
+    when it fails."""
+    tenant = tenancy.get_or_404(Tenant, current_user.tenant_id)
+    form = SmtpTestForm()
+    if not form.validate():
+        return render_template("admin/smtp.html", form=SmtpForm(obj=tenant), tenant=tenant,
+                               test_form=form)
+    message = mailer.build(tenant, [form.to.data], "Plomba: test poczty",
+                           f"To jest wiadomość testowa z Plomby dla firmy {tenant.name}.\n"
+                           "Jeśli ją widzisz, ustawienia poczty działają.")
+    try:
+        mailer.send(tenant, message)
+    except mailer.MailError as exc:
+        flash(f"Nie wysłano wiadomości testowej. {exc}", "error")
+    else:
+        flash(f"Wysłano wiadomość testową na {form.to.data}.", "success")
+    return redirect(url_for(".smtp"), code=303)
