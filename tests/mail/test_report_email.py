@@ -1,0 +1,109 @@
+"""Eksport e-mail: the report arrives at a real SMTP sink with its attachment, a failure shows
+the server's reason and can be sent again."""
+
+import io
+from datetime import date
+
+import pytest
+from rq import SimpleWorker
+from sqlalchemy import select
+
+from app import tenancy
+from app.extensions import db
+from app.models import Order, Tenant
+from tests import factories
+from workers import queue, redis_connection
+
+
+@pytest.fixture
+def alfa(app, tenant_a, login, redis_client):
+    redis_client.flushdb()
+    with app.app_context():
+        factories.populate(tenant_a, "Alfa")
+        with tenancy.use_tenant(tenant_a.id):
+            order = db.session.scalar(select(Order))
+            order.status = "closed"
+            db.session.commit()
+    login(tenant_a.owner_email)
+    return tenant_a
+
+
+def _smtp(app, tenant, host, port):
+    with app.app_context(), tenancy.use_tenant(tenant.id):
+        t = db.session.scalar(select(Tenant))
+        t.smtp_host, t.smtp_port, t.smtp_security, t.smtp_sender = host, port, "none", \
+            "serwis@alfa.pl"
+        db.session.commit()
+
+
+def _work(app):
+    with app.app_context():
+        connection = redis_connection()
+        SimpleWorker([queue("mail", connection)], connection=connection).work(burst=True)
+
+
+FORM = {"kind": "services", "date_from": "2026-01-01", "date_to": date.today().isoformat(),
+        "producer_id": "", "fmt": "xlsx", "recipients": "szef@alfa.pl; biuro@alfa.pl",
+        "subject": "Raport dla Posnet", "message": "W załączniku raport."}
+
+
+def test_report_arrives_with_the_attachment(app, client, alfa, smtp_sink):
+    _smtp(app, alfa, smtp_sink.host, smtp_sink.port)
+    response = client.post("/raporty/email", data=FORM)
+    assert response.status_code == 303
+    status_url = response.headers["Location"]
+    waiting = client.get(status_url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'hx-trigger="load delay:700ms"' in waiting
+    _work(app)
+    [message] = smtp_sink.messages
+    assert message["Subject"] == "Raport dla Posnet"
+    assert set(message["To"].split(", ")) == {"szef@alfa.pl", "biuro@alfa.pl"}
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename().endswith(".xlsx")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(attachment.get_content())).active
+    assert any("ZBF1801007587" in str(cell.value) for row in sheet.iter_rows() for cell in row)
+    done = client.get(status_url).get_data(as_text=True)
+    assert "Wysłano:" in done and "hx-trigger" not in done
+
+
+def test_smtp_failure_shows_the_reason_and_can_be_retried(app, client, alfa, smtp_sink):
+    _smtp(app, alfa, smtp_sink.host, smtp_sink.port)
+    smtp_sink.refuse = "554 Odrzucono: limit wysyłki"
+    status_url = client.post("/raporty/email", data=FORM).headers["Location"]
+    _work(app)
+    failed = client.get(status_url).get_data(as_text=True)
+    assert "Nie wysłano. Serwer poczty odmówił (554): Odrzucono: limit wysyłki" in failed
+    assert smtp_sink.messages == []
+    retried = client.post(f"{status_url}/ponow", follow_redirects=True)
+    assert "Wysyłka ponowiona." in retried.get_data(as_text=True)
+    _work(app)
+    assert len(smtp_sink.messages) == 1
+    assert "Wysłano:" in client.get(status_url).get_data(as_text=True)
+
+
+def test_bad_input_starts_no_job(app, client, alfa, redis_client):
+    cases = [
+        ({"recipients": "szef@alfa.pl, nie-adres"}, "Niepoprawne adresy e-mail: nie-adres."),
+        ({"recipients": ""}, "Podaj co najmniej jeden adres e-mail."),
+        ({"date_from": "2026-05-01", "date_to": "2026-04-01"}, "nie może być wcześniejsza"),
+        ({"date_from": "2015-01-01", "date_to": "2026-01-01"}, "najwyżej 5 lat"),
+        ({"producer_id": "99999"}, "Nie ma takiego producenta"),
+        ({"subject": ""}, "Podaj temat wiadomości."),
+    ]
+    for change, message in cases:
+        response = client.post("/raporty/email", data={**FORM, **change})
+        assert response.status_code == 200
+        assert message in response.get_data(as_text=True), change
+    with app.app_context():
+        assert queue("mail", redis_connection()).count == 0
+
+
+def test_another_tenants_mail_job_is_404(app, client, alfa, tenant_b, login, smtp_sink):
+    _smtp(app, alfa, smtp_sink.host, smtp_sink.port)
+    status_url = client.post("/raporty/email", data=FORM).headers["Location"]
+    client.post("/logout")
+    login(tenant_b.owner_email)
+    assert client.get(status_url).status_code == 404
+    assert client.post(f"{status_url}/ponow").status_code == 404
