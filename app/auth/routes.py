@@ -44,8 +44,16 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.dashboard")
 
 
+def _account_key() -> str:
+    # Per account as well as per address: guessing one account's password from many
+    # addresses is slowed down too.
+    return "login-account:" + (request.form.get("email") or "").strip().lower()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"],
+               key_func=_account_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))

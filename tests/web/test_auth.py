@@ -162,3 +162,15 @@ def test_password_is_stored_as_scrypt(app, tenant_a):
         assert user.password_hash.startswith("scrypt:")
         assert factories.PASSWORD not in user.password_hash
     assert Config.PASSWORD_HASH_METHOD == "scrypt:131072:8:1"
+
+
+def test_login_rate_limit_per_account_across_addresses(app, client, tenant_a, monkeypatch,
+                                                       redis_client):
+    monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_RATE_LIMIT", "3 per minute")
+    codes = [_post_login(client, tenant_a.owner_email, "zle",
+                         environ_base={"REMOTE_ADDR": f"10.2.0.{i}"}).status_code
+             for i in range(4)]
+    assert codes == [200, 200, 200, 429]
+    other = _post_login(client, "ktos@example.com", "zle",
+                        environ_base={"REMOTE_ADDR": "10.2.0.9"})
+    assert other.status_code == 200  # another account is not affected
