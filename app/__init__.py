@@ -59,10 +59,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
                       orders_bp, transmissions_bp, admin_bp, mailings_bp):
         app.register_blueprint(blueprint)
 
-    from app import cli, formatting
+    from app import cli, formatting, security
 
     cli.register(app)
     formatting.register(app)
+    security.register(app)
     _register_request_hooks(app)
     _register_error_pages(app)
     app.jinja_env.globals["app_version"] = __version__
