@@ -1,0 +1,148 @@
+"""The one query per report kind that feeds every renderer (preview, PDF, XLSX, CSV).
+
+Rows stream (yield_per: a server-side cursor on PostgreSQL) in a stable order: producer name,
+producer id, factory no., then date and id, so consecutive rows of a producer form its section.
+
+"Usługi ze zleceń" takes only closed or settled orders: the report tells the producer what was
+written into the service book, and an open order's items may still change or be removed;
+cancelled orders never count. "Dane Kas" takes any order but a cancelled one: a device that
+was serviced in the range is listed even while its order is still open.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import aliased
+
+from app import tenancy
+from app.extensions import db
+from app.formatting import nip as format_nip
+from app.models import Device, Location, Order, OrderItem, OrderStatus, Party, Tenant
+from app.reports.params import DEVICES, SERVICES, ReportParams
+
+REPORTED_STATUSES = (OrderStatus.CLOSED.value, OrderStatus.SETTLED.value)
+COLUMNS = {
+    SERVICES: ["Nr fabryczny", "Nr unikatowy", "Data wykonania", "Nazwa usługi"],
+    DEVICES: ["Nr fabryczny", "Nr unikatowy", "NIP podatnika", "Nazwa podatnika",
+              "Adres miejsca instalacji"],
+}
+# Indexes of the date cells of each kind (typed dates in XLSX, DD.MM.RRRR elsewhere).
+DATE_COLUMNS = {SERVICES: {2}, DEVICES: set()}
+STREAM_BATCH = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    producer_id: int
+    producer_name: str
+    cells: tuple
+
+
+@dataclass(frozen=True)
+class ReportHeader:
+    title: str
+    tenant_name: str
+    tenant_nip: str
+    date_from: date
+    date_to: date
+    producer: str
+    created_at: datetime
+
+
+def _statement(params: ReportParams) -> Select:
+    producer = aliased(Party, name="producer")
+    if params.kind == SERVICES:
+        stmt = (
+            select(producer.id, producer.name, Device.factory_no, Device.unique_no,
+                   OrderItem.performed_on, OrderItem.name)
+            .select_from(OrderItem)
+            .join(Order, Order.id == OrderItem.order_id)
+            .join(Device, Device.id == Order.device_id)
+            .join(producer, producer.id == Device.producer_id)
+            .where(Order.service_book.is_(True), Order.status.in_(REPORTED_STATUSES),
+                   OrderItem.performed_on >= params.date_from,
+                   OrderItem.performed_on <= params.date_to)
+        )
+        order = (producer.name, producer.id, Device.factory_no, OrderItem.performed_on,
+                 OrderItem.id)
+    else:
+        client = aliased(Party, name="client")
+        serviced = (
+            select(OrderItem.id).join(Order, Order.id == OrderItem.order_id)
+            .where(Order.device_id == Device.id,
+                   Order.status != OrderStatus.CANCELLED.value,
+                   OrderItem.performed_on >= params.date_from,
+                   OrderItem.performed_on <= params.date_to)
+        )
+        stmt = (
+            select(producer.id, producer.name, Device.factory_no, Device.unique_no, client.nip,
+                   client.name, Location.street, Location.postal_code, Location.city,
+                   client.street, client.postal_code, client.city, Device.location_id)
+            .select_from(Device)
+            .join(producer, producer.id == Device.producer_id)
+            .join(client, client.id == Device.client_id)
+            .outerjoin(Location, Location.id == Device.location_id)
+            .where(exists(serviced))
+        )
+        order = (producer.name, producer.id, Device.factory_no, Device.id)
+    if params.producer_id is not None:
+        stmt = stmt.where(Device.producer_id == params.producer_id)
+    return stmt.order_by(*order)
+
+
+def _address(street: str, postal_code: str, city: str) -> str:
+    parts = [street or "", " ".join(p for p in (postal_code, city) if p)]
+    return ", ".join(p for p in parts if p)
+
+
+def rows(params: ReportParams, offset: int = 0, limit: int | None = None) -> Iterator[ReportRow]:
+    """The report's rows, streamed; offset/limit serve the preview's pages."""
+    stmt = _statement(params)
+    if offset:
+        stmt = stmt.offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    result = db.session.execute(stmt.execution_options(yield_per=STREAM_BATCH))
+    if params.kind == SERVICES:
+        for pid, pname, factory_no, unique_no, performed_on, name in result:
+            yield ReportRow(pid, pname, (factory_no, unique_no, performed_on, name))
+    else:
+        for (pid, pname, factory_no, unique_no, nip, cname, lstreet, lpostal, lcity,
+             cstreet, cpostal, ccity, location_id) in result:
+            address = (_address(lstreet, lpostal, lcity) if location_id is not None else "") \
+                or _address(cstreet, cpostal, ccity)
+            yield ReportRow(pid, pname, (factory_no, unique_no, format_nip(nip), cname, address))
+
+
+def count(params: ReportParams) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(_statement(params).order_by(None).subquery()))
+
+
+def counts_by_producer(params: ReportParams) -> dict[int, int]:
+    """Rows per producer: the section counts of "Opis podziału wg producentów"."""
+    sub = _statement(params).order_by(None).subquery()
+    first = sub.c[0]  # producer id
+    return dict(db.session.execute(select(first, func.count()).group_by(first)).all())
+
+
+def producer_choices() -> list[tuple[int, str]]:
+    return list(db.session.execute(
+        select(Party.id, Party.name).where(Party.is_producer.is_(True))
+        .order_by(Party.name_key, Party.id)).all())
+
+
+def header(params: ReportParams, now: datetime | None = None) -> ReportHeader:
+    from app.models import utcnow
+
+    tenant = db.session.get(Tenant, tenancy.current_tenant_id())
+    producer = "wszyscy"
+    if params.producer_id is not None:
+        producer = db.session.scalar(select(Party.name).where(Party.id == params.producer_id)) \
+            or "—"
+    return ReportHeader(title=params.title, tenant_name=tenant.name,
+                        tenant_nip=format_nip(tenant.nip), date_from=params.date_from,
+                        date_to=params.date_to, producer=producer,
+                        created_at=now or utcnow())

@@ -1,0 +1,120 @@
+"""The report page: parameters with Polish messages, Podgląd, Druk and Eksport do pliku."""
+
+import pytest
+
+from app.models import Role
+from tests import factories
+from tests.reports.conftest import FROM, TO
+
+GOOD = {"kind": "services", "date_from": FROM.isoformat(), "date_to": TO.isoformat(),
+        "producer_id": ""}
+
+
+@pytest.fixture
+def signed_in(client, login, report_data, tenant_a):
+    login(tenant_a.owner_email)
+    return client
+
+
+def test_page_has_form_and_actions(signed_in):
+    body = signed_in.get("/raporty/").get_data(as_text=True)
+    for text in ("Raport zlecenia dla RZS API – Usługi ze zleceń",
+                 "Raport zlecenia dla RZS API – Dane Kas", "Opis podziału wg producentów",
+                 "Podgląd", "Druk", "Eksport do pliku", "Eksport e-mail", "Posnet Polska"):
+        assert text in body
+    assert "Novitus Beta" not in body
+
+
+@pytest.mark.parametrize("role", [Role.OFFICE, Role.TECHNICIAN])
+def test_every_tenant_role_may_use_reports(client, login, report_data, tenant_a, role, app):
+    with app.app_context():
+        factories.make_user(tenant_a, f"{role.value}@alfa.pl", role)
+    login(f"{role.value}@alfa.pl")
+    assert client.get("/raporty/podglad", query_string=GOOD).status_code == 200
+
+
+def test_preview_rows_and_htmx_partial(signed_in):
+    response = signed_in.get("/raporty/podglad", query_string=GOOD, headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
+    assert "<html" not in body and 'id="report"' in body
+    assert "Pozycji: 4" in body and "Naprawa głowicy" in body and "10.03.2026" in body
+    assert "Usługa bez wpisu" not in body and "Usługa Beta" not in body
+
+
+def test_preview_divided_by_producer(signed_in):
+    body = signed_in.get("/raporty/podglad", query_string=GOOD | {"by_producer": "y"}
+                         ).get_data(as_text=True)
+    assert "Producent: Elzab – 1 poz." in body and "Producent: Posnet Polska – 3 poz." in body
+    assert body.index("Producent: Elzab") < body.index("Fiskalizacja") \
+        < body.index("Producent: Posnet Polska") < body.index("Naprawa głowicy")
+    assert "123-456-32-18" in body and "01.03.2026 – 31.03.2026" in body and "wszyscy" in body
+
+
+def test_preview_paginates(signed_in, monkeypatch):
+    from app.reports import routes
+
+    monkeypatch.setattr(routes, "PAGE_SIZE", 3)
+    body = signed_in.get("/raporty/podglad", query_string=GOOD).get_data(as_text=True)
+    assert "strona 1 z 2" in body and "Następna" in body and "Wymiana plomby" not in body
+    body = signed_in.get("/raporty/podglad", query_string=GOOD | {"page": 2}
+                         ).get_data(as_text=True)
+    assert "Wymiana plomby" in body and "Poprzednia" in body and "Fiskalizacja" not in body
+
+
+BAD = [
+    ({"date_from": "", "date_to": ""}, "Podaj datę początkową zakresu."),
+    ({"date_to": "2026-02-01"}, "Data końcowa nie może być wcześniejsza niż początkowa."),
+    ({"date_from": "2020-01-01", "date_to": "2025-01-01"},
+     "Zakres dat może obejmować najwyżej 5 lat."),
+    ({"producer_id": "999999"}, "Nie ma takiego producenta."),
+    ({"date_from": "32.13.2026"}, "Podaj datę, np. 31.12.2026."),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), BAD)
+def test_bad_input_message_at_the_field_nothing_started(signed_in, change, message, monkeypatch):
+    from app.reports import routes
+
+    monkeypatch.setattr(routes.jobs, "start", lambda *a, **k: pytest.fail("job started"))
+    response = signed_in.get("/raporty/podglad", query_string=GOOD | change,
+                             headers={"HX-Request": "true"})
+    assert message in response.get_data(as_text=True)
+    assert 'class="error"' in response.get_data(as_text=True)
+    response = signed_in.post("/raporty/eksport", data=GOOD | change | {"fmt": "csv"})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+
+
+def test_other_tenants_producer_is_unknown(signed_in, report_data):
+    body = signed_in.get("/raporty/podglad", query_string=GOOD | {
+        "producer_id": report_data.other_tenant_producer}).get_data(as_text=True)
+    assert "Nie ma takiego producenta." in body
+
+
+def test_five_years_less_a_day_is_allowed(signed_in):
+    response = signed_in.get("/raporty/podglad", query_string=GOOD | {
+        "date_from": "2021-04-01", "date_to": "2026-03-31"})
+    assert response.status_code == 200 and "Pozycji: 5" in response.get_data(as_text=True)
+
+
+def test_print_is_inline_pdf(signed_in):
+    response = signed_in.post("/raporty/druk", data=GOOD)
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("inline")
+    assert response.data.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "xlsx", "csv"])
+def test_export_is_an_attachment(signed_in, fmt):
+    response = signed_in.post("/raporty/eksport", data=GOOD | {"fmt": fmt})
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == (
+        f"attachment; filename=raport-uslugi-20260301-20260331.{fmt}")
+
+
+def test_unknown_format_is_refused(signed_in):
+    response = signed_in.post("/raporty/eksport", data=GOOD | {"fmt": "docx"})
+    assert response.status_code == 422
+    assert "Wybierz format pliku" in response.get_data(as_text=True)
