@@ -20,6 +20,7 @@ NAV = [
     ("Wysyłka", [("Dziennik wysyłki", "transmissions.index")]),
     ("Raporty", [("Raport ze zleceń", "reports.index")]),
     ("Administracja", [("Firma", "admin.index"), ("Poczta (SMTP)", "admin.smtp"),
+                       ("Dziennik zdarzeń", "admin.audit_log"),
                        ("Naprawa danych", "admin.repair")]),
     ("Info", [("O programie", "main.about")]),
 ]

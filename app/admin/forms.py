@@ -54,3 +54,22 @@ class SmtpTestForm(PlForm):
     to = EmailField("Wyślij test na adres", filters=[strip], validators=[
         DataRequired("Podaj adres e-mail."), Email("To nie jest poprawny adres e-mail."),
         max_len(254)])
+
+
+class CompanyForm(PlForm):
+    """The service company's own data; its NIP identifies it in every registry and stays."""
+
+    name = StringField("Nazwa firmy", filters=[strip],
+                       validators=[DataRequired("Podaj nazwę firmy."), max_len(200)])
+    street = StringField("Ulica i numer", filters=[strip], validators=[max_len(200)])
+    postal_code = StringField("Kod pocztowy", filters=[strip], validators=[max_len(10)])
+    city = StringField("Miejscowość", filters=[strip], validators=[max_len(100)])
+    email = EmailField("E-mail", filters=[strip], validators=[
+        Optional(), Email("To nie jest poprawny adres e-mail."), max_len(254)])
+    phone = StringField("Telefon", filters=[strip], validators=[max_len(40)])
+
+    def validate_postal_code(self, field):
+        value = field.data or ""
+        if value and not (len(value) == 6 and value[2] == "-"
+                          and (value[:2] + value[3:]).isdigit()):
+            raise ValidationError("Kod pocztowy w formacie 00-000.")

@@ -1,13 +1,20 @@
-from flask import flash, redirect, render_template, url_for
+from datetime import date, datetime, time, timedelta
+
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app import audit, mailer, secrets, tenancy
 from app.admin import bp
-from app.admin.forms import ServiceBookRepairForm, SmtpForm, SmtpTestForm
+from app.admin.forms import CompanyForm, ServiceBookRepairForm, SmtpForm, SmtpTestForm
 from app.admin.repair import copy_service_book_flag
 from app.auth.access import roles_required
 from app.extensions import db
-from app.models import Role, Tenant
+from app.formatting import WARSAW
+from app.htmx import page_or_partial
+from app.listing import keyset_page
+from app.models import AuditEntry, Role, Tenant, User
 from app.references import plural
 
 
@@ -71,3 +78,65 @@ def smtp_test():
     else:
         flash(f"Wysłano wiadomość testową na {form.to.data}.", "success")
     return redirect(url_for(".smtp"), code=303)
+
+
+@bp.route("", methods=["GET", "POST"])
+@owner_only
+def index():
+    """Administracja -> Firma: the company's profile and the console's other pages."""
+    tenant = tenancy.get_or_404(Tenant, current_user.tenant_id)
+    form = CompanyForm(obj=tenant)
+    if form.validate_on_submit():
+        form.populate_obj(tenant)
+        audit.record("tenant.profile_updated", tenant, tenant.name)
+        db.session.commit()
+        flash("Zapisano dane firmy.", "success")
+        return redirect(url_for(".index"), code=303)
+    return render_template("admin/index.html", form=form, tenant=tenant)
+
+
+AUDIT_PAGE = 100
+
+
+@bp.route("/dziennik")
+@roles_required(Role.OWNER, Role.OFFICE)
+def audit_log():
+    """Who did what and when: filter by kind of event, user and date."""
+    args = request.args
+    stmt = select(AuditEntry).options(joinedload(AuditEntry.user))
+    action = args.get("action", "").strip()
+    if action:
+        stmt = stmt.where(AuditEntry.action.startswith(action, autoescape=True))
+    user_id = args.get("user_id", type=int)
+    if user_id:
+        stmt = stmt.where(AuditEntry.user_id == user_id)
+    for name, op in (("from", "ge"), ("to", "lt")):
+        try:
+            day = date.fromisoformat(args.get(name, ""))
+        except ValueError:
+            continue
+        if op == "lt":
+            day += timedelta(days=1)
+        moment = datetime.combine(day, time.min, tzinfo=WARSAW)
+        stmt = stmt.where(AuditEntry.at >= moment if op == "ge" else AuditEntry.at < moment)
+    page = keyset_page(stmt, [AuditEntry.id], args.get("after"), descending=True,
+                       size=AUDIT_PAGE)
+    users = db.session.scalars(select(User).order_by(User.email)).all()
+    return page_or_partial("admin/audit.html", "admin/_audit_rows.html", page=page,
+                           users=users, action=action, user_id=user_id,
+                           actions=AUDIT_ACTIONS)
+
+
+# The kinds of events a user filters by (prefixes of AuditEntry.action).
+AUDIT_ACTIONS = {
+    "order.": "Zlecenia (wszystko)",
+    "order.close": "Zamknięcia zleceń",
+    "order.service_book": "Wpis do książki serwisowej",
+    "producer.": "Producenci i parametry API",
+    "client.": "Klienci",
+    "device.": "Urządzenia",
+    "service.": "Usługi",
+    "technician.": "Serwisanci",
+    "user.": "Konta użytkowników",
+    "tenant.": "Dane firmy i poczta",
+}
