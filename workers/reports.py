@@ -41,6 +41,7 @@ def export_report(tenant_id: int, params: dict, fmt: str) -> dict:
             _progress(job, 0, total)
             name = export.export_to_file(report, fmt, path,
                                          progress=lambda done: _progress(job, done, total))
+            _progress(job, total, total)
         finally:
             db.session.remove()
     return {"filename": name, "path": str(path), "rows": total, "format": fmt}

@@ -87,6 +87,8 @@ def _html(kind: str, rows: Iterable[ReportRow], head: ReportHeader, divided: boo
         done += 1
         if progress and done % PROGRESS_EVERY == 0:
             progress(done)
+    if progress:
+        progress(done)
     if in_table:
         parts.append("</tbody></table>")
     if not done:
