@@ -1,0 +1,58 @@
+"""Every route x every role: each view starts with the one access check (roles_required), and
+a role it does not name gets 403, a role it names never does."""
+
+import re
+
+import pytest
+
+from app import create_app
+from app.config import TestingConfig
+from app.models import Role
+from tests import factories
+
+PUBLIC = {"static", "auth.login", "auth.logout"}
+
+
+def _app():
+    return create_app({k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
+                      | {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def _get_rules():
+    app = _app()
+    return [(r.rule, r.endpoint) for r in app.url_map.iter_rules()
+            if "GET" in r.methods and r.endpoint not in PUBLIC]
+
+
+def test_every_view_starts_with_the_access_check():
+    app = _app()
+    missing = [endpoint for endpoint, view in app.view_functions.items()
+               if endpoint not in PUBLIC and not hasattr(view, "allowed_roles")]
+    assert missing == []
+
+
+@pytest.fixture
+def users(app, tenant_a):
+    with app.app_context():
+        ids = factories.populate(tenant_a, "Alfa")
+        ids["job_id"] = factories.make_job(tenant_a)
+        factories.make_user(tenant_a, "biuro@alfa.pl", Role.OFFICE)
+        factories.make_user(tenant_a, "tech@alfa.pl", Role.TECHNICIAN)
+    return ids, {"owner": tenant_a.owner_email, "office": "biuro@alfa.pl",
+                 "technician": "tech@alfa.pl"}
+
+
+@pytest.mark.parametrize("role", ["owner", "office", "technician"])
+def test_route_role_matrix(app, client, users, login, role):
+    ids, emails = users
+    login(emails[role])
+    problems = []
+    for rule, endpoint in _get_rules():
+        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids[m.group(1)]), rule)
+        allowed = app.view_functions[endpoint].allowed_roles
+        status = client.get(url).status_code
+        if role in allowed and status in (403, 500):
+            problems.append(f"{url}: {status} for {role}, who may")
+        if role not in allowed and status != 403:
+            problems.append(f"{url}: {status} for {role}, who may not")
+    assert problems == []
