@@ -121,3 +121,10 @@ def make_job(tenant: TenantRef) -> str:
         job = jobs.start("rzs", "workers.rzs.send_batch", tenant.id, 0, "2026-01-01",
                          "2026-01-31", kind="rzs_batch", timeout=60, producer_id=0)
     return job.id
+
+
+def link_technician(tenant: TenantRef, technician_id: int, user_id: int) -> None:
+    """The technician record belongs to the user account (a technician's own orders)."""
+    with tenancy.use_tenant(tenant.id):
+        db.session.get(Technician, technician_id).user_id = user_id
+        db.session.commit()

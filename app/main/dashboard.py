@@ -59,16 +59,16 @@ def attention(today: date, horizon_days: int = 30) -> Attention:
                      expired or 0)
 
 
-def recent_open_orders(limit: int = 10) -> list[Order]:
-    return list(
-        db.session.scalars(
-            select(Order)
+def recent_open_orders(user, limit: int = 10) -> list[Order]:
+    from app.orders.queries import own_orders
+
+    stmt = (select(Order)
             .options(joinedload(Order.client), joinedload(Order.device))
-            .where(Order.status.in_([OrderStatus.NEW.value, OrderStatus.STARTED.value]))
-            .order_by(Order.id.desc())
-            .limit(limit)
-        )
-    )
+            .where(Order.status.in_([OrderStatus.NEW.value, OrderStatus.STARTED.value])))
+    restriction = own_orders(user)
+    if restriction is not None:
+        stmt = stmt.where(restriction)
+    return list(db.session.scalars(stmt.order_by(Order.id.desc()).limit(limit)))
 
 
 def inspections_due(today: date, horizon_days: int = 30, limit: int = 10) -> list[Device]:

@@ -1,6 +1,7 @@
 from datetime import date
 
 from flask import render_template
+from flask_login import current_user
 
 from app.auth.access import tenant_user
 from app.main import bp
@@ -15,7 +16,7 @@ def dashboard():
         "main/dashboard.html",
         today=today,
         figures=attention(today),
-        open_orders=recent_open_orders(),
+        open_orders=recent_open_orders(current_user),
         due=inspections_due(today),
     )
 

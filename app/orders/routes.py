@@ -61,7 +61,8 @@ def _date_arg(name: str) -> date | None:
 
 def _list(view: str, statuses: tuple[str, ...]):
     filters = _filters()
-    page = keyset_page(orders_query(statuses, filters), [Order.id], request.args.get("after"),
+    page = keyset_page(orders_query(statuses, filters, current_user), [Order.id],
+                       request.args.get("after"),
                        descending=True)
     context = dict(page=page, f=filters, view=view, statuses=statuses,
                    status_labels=ORDER_STATUS_LABELS)
@@ -166,7 +167,14 @@ ORDER_PAGE = [
 
 
 def _order(order_id: int) -> Order:
-    return tenancy.get_or_404(Order, order_id, options=ORDER_PAGE)
+    order = tenancy.get_or_404(Order, order_id, options=ORDER_PAGE)
+    if current_user.role == "technician" and not _is_own(order):
+        abort(404)  # another technician's order is not there for them
+    return order
+
+
+def _is_own(order: Order) -> bool:
+    return order.technician is not None and order.technician.user_id == current_user.id
 
 
 def _render_tab(order: Order, tab: str, **context):

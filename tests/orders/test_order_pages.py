@@ -149,7 +149,8 @@ def test_technician_cannot_reopen(app, client, alfa, login):
     client.post(f"/zlecenia/{order_id}/zamknij")
     client.post("/logout")
     with app.app_context():
-        factories.make_user(alfa, "tech@alfa.pl", Role.TECHNICIAN)
+        user_id = factories.make_user(alfa, "tech@alfa.pl", Role.TECHNICIAN)
+        factories.link_technician(alfa, alfa.ids["technician_id"], user_id)
     login("tech@alfa.pl")
     page = client.get(f"/zlecenia/{order_id}").get_data(as_text=True)
     assert "Otwórz ponownie" not in page
@@ -199,3 +200,22 @@ def test_lists_search_and_filters(app, client, alfa):
     client.post(f"/zlecenia/{order_id}/anuluj")
     assert rows("/zlecenia/zamkniete") == ["ZL/2026/000001"]
     assert rows("/zlecenia") == ["ZL/2026/000002"]
+
+
+def test_technicians_see_and_work_on_their_own_orders_only(app, client, alfa, login):
+    order_id = alfa.ids["order_id"]
+    client.post("/logout")
+    with app.app_context():
+        mine = factories.make_user(alfa, "jan@alfa.pl", Role.TECHNICIAN)
+        factories.make_user(alfa, "obcy@alfa.pl", Role.TECHNICIAN)
+        factories.link_technician(alfa, alfa.ids["technician_id"], mine)
+    login("obcy@alfa.pl")
+    assert "ZL/2026/000001" not in client.get("/zlecenia").get_data(as_text=True)
+    assert client.get(f"/zlecenia/{order_id}").status_code == 404
+    assert client.post(f"/zlecenia/{order_id}/rozpocznij").status_code == 404
+    assert "ZL/2026/000001" not in client.get("/").get_data(as_text=True)
+    client.post("/logout")
+    login("jan@alfa.pl")
+    assert "ZL/2026/000001" in client.get("/zlecenia").get_data(as_text=True)
+    assert client.post(f"/zlecenia/{order_id}/rozpocznij").status_code == 303
+    assert _order(app, alfa)["status"] == "started"
