@@ -47,11 +47,13 @@ WIDTHS = {"Nr fabryczny": "16%", "Nr unikatowy": "16%", "Data wykonania": "13%",
 
 
 def _head_html(head: ReportHeader, divided: bool) -> str:
+    # "Strona N" without "z M": <pdf:pagecount/> makes xhtml2pdf lay the document out twice
+    # (10,000 rows: 53 s instead of 22 s, and 7x the time of 2,000 rows instead of 5x).
     line = (f"{escape(head.tenant_name)}, NIP {escape(head.tenant_nip)} · "
             f"zakres {date_pl(head.date_from)} – {date_pl(head.date_to)} · "
             f"producent: {escape(head.producer)} · utworzono {date_pl(head.created_at)}")
     return (f'<div id="head"><h1>{escape(head.title)}</h1><div class="meta">{line}</div></div>'
-            f'<div id="foot" class="foot">Strona <pdf:pagenumber/> z <pdf:pagecount/></div>')
+            f'<div id="foot" class="foot">Strona <pdf:pagenumber/></div>')
 
 
 def _table_start(kind: str) -> str:

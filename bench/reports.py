@@ -1,0 +1,129 @@
+"""Report exports on the 100k-order tenant (issue 6): time and peak memory of CSV and XLSX of
+50,000 rows and of PDF of 2,000 and 10,000 rows.
+
+Each measurement runs in its own subprocess so its peak RSS (ru_maxrss) is its own; the
+figure includes the interpreter and the app (the "baseline" column is the RSS before the
+export). The date range is chosen by the report's COUNT query so that the "Usługi ze zleceń"
+report has at least the wanted rows; the renderers then take the first N of them.
+
+    python -m bench.reports --database-url sqlite:////tmp/bench.db [--generate]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+CASES = [("csv", 50_000), ("xlsx", 50_000), ("pdf", 2_000), ("pdf", 10_000)]
+TARGETS = {("csv", 50_000): "< 1 s, < 200 MB", ("xlsx", 50_000): "< 4 s, < 200 MB",
+           ("pdf", 2_000): "", ("pdf", 10_000): "≤ 6 × 2,000 rows"}
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _app(url: str):
+    os.environ.setdefault("PLOMBA_ENV", "development")
+    from app import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": "redis://127.0.0.1:1/0"})
+
+
+def _params_for(rows: int):
+    """A range ending at the newest item whose report has at least `rows` rows."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import OrderItem
+    from app.reports import queries
+    from app.reports.params import ReportParams
+
+    last = db.session.scalar(select(func.max(OrderItem.performed_on)))
+    days = 30
+    while True:
+        params = ReportParams("services", last - timedelta(days=days), last)
+        if queries.count(params) >= rows or days > 365 * 6:
+            return params
+        days = int(days * 1.5)
+
+
+def measure_one(url: str, fmt: str, rows: int) -> dict:
+    """In this process: render `rows` rows as `fmt` to a temporary file."""
+    import tempfile
+
+    from app import tenancy
+    from app.models import Tenant
+    from app.reports import export, queries
+
+    app = _app(url)
+    with app.app_context():
+        from app.extensions import db
+
+        with tenancy.all_tenants():
+            tenant_id = db.session.scalar(db.select(Tenant.id).order_by(Tenant.id))
+        with tenancy.use_tenant(tenant_id):
+            params = _params_for(rows)
+            available = queries.count(params)
+            original = queries.rows
+            queries.rows = lambda p, **kw: itertools.islice(original(p, **kw), rows)
+            baseline = _rss_mb()
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / f"report.{fmt}"
+                started = time.perf_counter()
+                export.export_to_file(params, fmt, path)
+                seconds = time.perf_counter() - started
+                size = path.stat().st_size
+    return {"fmt": fmt, "rows": min(rows, available), "seconds": round(seconds, 2),
+            "peak_rss_mb": round(_rss_mb(), 1), "baseline_rss_mb": round(baseline, 1),
+            "file_kb": size // 1024, "range": f"{params.date_from}..{params.date_to}"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--generate", action="store_true", help="write the bench tenant first")
+    parser.add_argument("--one", nargs=2, metavar=("FORMAT", "ROWS"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(measure_one(args.database_url, args.one[0], int(args.one[1]))))
+        return 0
+    if args.generate:
+        from bench.generate import generate
+
+        generate(args.database_url)
+    else:  # the schema at head, for a database generated before the newest migrations
+        app = _app(args.database_url)
+        with app.app_context():
+            from flask_migrate import upgrade
+
+            upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    dialect = args.database_url.split(":", 1)[0]
+    print(f"| report ({dialect}) | rows | seconds | peak RSS MB | RSS before export MB "
+          f"| file KB | target |")
+    print("|---|---:|---:|---:|---:|---:|---|")
+    results = {}
+    for fmt, rows in CASES:
+        out = subprocess.run([sys.executable, "-m", "bench.reports", "--database-url",
+                              args.database_url, "--one", fmt, str(rows)],
+                             check=True, capture_output=True, text=True)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        results[(fmt, rows)] = r
+        print(f"| {fmt.upper()} | {r['rows']:,} | {r['seconds']:.2f} | {r['peak_rss_mb']:.0f} "
+              f"| {r['baseline_rss_mb']:.0f} | {r['file_kb']:,} | {TARGETS[(fmt, rows)]} |")
+        sys.stdout.flush()
+    ratio = results[("pdf", 10_000)]["seconds"] / results[("pdf", 2_000)]["seconds"]
+    print(f"\nPDF 10,000 / 2,000 rows: {ratio:.1f} × the time")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
