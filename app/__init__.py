@@ -52,12 +52,14 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from app.main import bp as main_bp
     from app.orders import bp as orders_bp
     from app.parties import bp as parties_bp
+    from app.platform import bp as platform_bp
     from app.reports import bp as reports_bp
     from app.technicians import bp as technicians_bp
     from app.transmissions import bp as transmissions_bp
 
     for blueprint in (auth_bp, main_bp, catalog_bp, parties_bp, devices_bp, technicians_bp,
-                      orders_bp, transmissions_bp, reports_bp, admin_bp, mailings_bp):
+                      orders_bp, transmissions_bp, reports_bp, admin_bp, mailings_bp,
+                      platform_bp):
         app.register_blueprint(blueprint)
 
     from app import cli, formatting, security
