@@ -27,13 +27,13 @@ class Attachment:
     data: bytes
 
 
-def sender_of(tenant: Tenant) -> str:
-    if tenant.smtp_host and tenant.smtp_sender:
+def sender_of(tenant: Tenant | None) -> str:
+    if tenant is not None and tenant.smtp_host and tenant.smtp_sender:
         return tenant.smtp_sender
     return current_app.config["MAIL_DEFAULT_SENDER"]
 
 
-def build(tenant: Tenant, recipients: list[str], subject: str, body: str,
+def build(tenant: Tenant | None, recipients: list[str], subject: str, body: str,
           attachments: list[Attachment] = ()) -> Message:
     message = Message(subject=subject, recipients=recipients, body=body,
                       sender=sender_of(tenant))
@@ -42,9 +42,11 @@ def build(tenant: Tenant, recipients: list[str], subject: str, body: str,
     return message
 
 
-def send(tenant: Tenant, message: Message) -> None:
+def send(tenant: Tenant | None, message: Message) -> None:
+    """Through the tenant's server when it has one; the platform's for None (sign-up,
+    password reset: mail of Plomba itself, not of the service company)."""
     try:
-        if tenant.smtp_host:
+        if tenant is not None and tenant.smtp_host:
             _send_via_tenant(tenant, message)
         else:
             mail.send(message)

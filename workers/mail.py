@@ -42,3 +42,9 @@ def _note(job, **meta) -> None:
     if job is not None:
         job.meta.update(meta)
         job.save_meta()
+
+
+def send_message(recipients: list[str], subject: str, body: str) -> dict:
+    """Plomba's own mail (sign-up confirmation, password reset) through the platform's SMTP."""
+    mailer.send(None, mailer.build(None, recipients, subject, body))
+    return {"recipients": recipients}

@@ -68,6 +68,10 @@ def login():
         elif not user.is_active:
             form.password.errors.append(
                 "Konto jest nieaktywne. Skontaktuj się z właścicielem firmy.")
+        elif user.email_confirmed_at is None:
+            form.password.errors.append(
+                "Potwierdź adres e-mail: otwórz link z wiadomości, którą wysłaliśmy po "
+                "rejestracji.")
         elif not tenant_active:
             form.password.errors.append(
                 "Konto firmy jest zawieszone. Skontaktuj się z obsługą Plomby.")

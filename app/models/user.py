@@ -7,7 +7,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import TenantOwned, Timestamps, UTCDateTime
+from app.models.base import TenantOwned, Timestamps, UTCDateTime, utcnow
 from app.models.tenant import Tenant
 
 
@@ -38,6 +38,9 @@ class User(UserMixin, TenantOwned, Timestamps, db.Model):
     # Part of the login cookie (get_id): rotating it signs the user out everywhere.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # None until the link of the sign-up e-mail is opened; accounts made by an owner or the
+    # CLI are confirmed when created.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
 
     tenant: Mapped[Tenant] = relationship()
 

@@ -10,8 +10,10 @@ from app import create_app
 from app.config import TestingConfig
 from tests import factories
 
-SKIP_ENDPOINTS = {"static"}
-PUBLIC_ENDPOINTS = {"auth.login", "platform.login"}
+# Links whose only secret is the signed token they carry (not a record of any tenant):
+# tests/auth covers them (expired, tampered, used twice).
+SKIP_ENDPOINTS = {"static", "auth.confirm_email", "auth.reset_password"}
+PUBLIC_ENDPOINTS = {"auth.login", "platform.login", "auth.signup", "auth.reset_request"}
 # Parameter names used in URLs, and which of tenant A's ids fills them.
 ID_PARAMS = {
     "order_id", "device_id", "client_id", "party_id", "producer_id", "location_id",

@@ -1,0 +1,116 @@
+"""Sign-up with e-mail confirmation and password reset by e-mail: signed, expiring,
+single-use links, the mail sent through the mail queue to a real SMTP sink."""
+
+import re
+
+import pytest
+from rq import SimpleWorker
+from sqlalchemy import func, select
+
+from app import tenancy
+from app.extensions import db
+from app.models import Tenant, User
+from tests import factories
+from workers import queue, redis_connection
+
+SIGNUP = {"name": "Serwis Gamma", "nip": "526-025-02-74", "street": "Polna 1",
+          "postal_code": "00-001", "city": "Warszawa", "email": "Szef@Gamma.pl",
+          "password": "dobre-haslo-123", "repeat": "dobre-haslo-123"}
+
+
+@pytest.fixture
+def mailbox(app, smtp_sink, redis_client, monkeypatch):
+    """Platform mail to the sink; deliver() runs the mail queue and returns the messages."""
+    redis_client.flushdb()
+    state = app.extensions["mail"]
+    monkeypatch.setattr(state, "server", smtp_sink.host)
+    monkeypatch.setattr(state, "port", smtp_sink.port)
+
+    def deliver():
+        with app.app_context():
+            connection = redis_connection()
+            SimpleWorker([queue("mail", connection)], connection=connection).work(burst=True)
+        return smtp_sink.messages
+
+    return deliver
+
+
+def _link(message) -> str:
+    return re.search(r"http://localhost(/\S+)", message.get_content()).group(1)
+
+
+def _counts(app):
+    with app.app_context(), tenancy.all_tenants():
+        return (db.session.scalar(select(func.count()).select_from(Tenant)),
+                db.session.scalar(select(func.count()).select_from(User)))
+
+
+def test_signup_confirm_then_sign_in(app, client, mailbox):
+    page = client.post("/rejestracja", data=SIGNUP).get_data(as_text=True)
+    assert "Wysłaliśmy link potwierdzający na <strong>szef@gamma.pl</strong>" in page
+    early = client.post("/login", data={"email": "szef@gamma.pl",
+                                        "password": "dobre-haslo-123"})
+    assert "Potwierdź adres e-mail" in early.get_data(as_text=True)
+    [message] = mailbox()
+    assert message["To"] == "szef@gamma.pl"
+    link = _link(message)
+    confirmed = client.get(link, follow_redirects=True).get_data(as_text=True)
+    assert "Potwierdzono adres e-mail." in confirmed
+    again = client.get(link, follow_redirects=True).get_data(as_text=True)
+    assert "Ten link został już użyty" in again  # single use
+    signed_in = client.post("/login", data={"email": "szef@gamma.pl",
+                                            "password": "dobre-haslo-123"})
+    assert signed_in.status_code == 303
+    assert "Serwis Gamma" in client.get("/").get_data(as_text=True)
+
+
+def test_signup_bad_input_changes_nothing(app, client, tenant_a):
+    before = _counts(app)
+    cases = [
+        ({"nip": "1234563218"}, "Firma z tym NIP jest już zarejestrowana"),
+        ({"nip": "5260250275"}, "Nieprawidłowy NIP: błędna suma kontrolna."),
+        ({"email": tenant_a.owner_email}, "Konto z tym adresem e-mail już istnieje."),
+        ({"password": "krotkie", "repeat": "krotkie"}, "Hasło musi mieć od 10 do 200 znaków."),
+        ({"password": "szef@gamma.pl", "repeat": "szef@gamma.pl"},
+         "Hasło nie może być adresem e-mail."),
+        ({"repeat": "inne-haslo-123"}, "Hasła nie są takie same."),
+    ]
+    for change, message in cases:
+        body = client.post("/rejestracja", data={**SIGNUP, **change}).get_data(as_text=True)
+        assert message in body, change
+        assert 'value="Serwis Gamma"' in body  # kept as typed
+    assert _counts(app) == before
+
+
+def test_password_reset_once_and_old_sessions_end(app, client, tenant_a, mailbox):
+    other = app.test_client()
+    other.post("/login", data={"email": tenant_a.owner_email, "password": factories.PASSWORD})
+    sent = client.post("/haslo/reset", data={"email": tenant_a.owner_email},
+                       follow_redirects=True).get_data(as_text=True)
+    unknown = client.post("/haslo/reset", data={"email": "nikt@alfa.pl"},
+                          follow_redirects=True).get_data(as_text=True)
+    hint = "Jeśli konto z tym adresem istnieje, wysłaliśmy na nie link"
+    assert hint in sent and hint in unknown  # no hint which addresses exist
+    [message] = mailbox()
+    link = _link(message)
+    short = client.post(link, data={"password": "krotkie", "repeat": "krotkie"})
+    assert "Hasło musi mieć od 10 do 200 znaków." in short.get_data(as_text=True)
+    done = client.post(link, data={"password": "nowe-haslo-456", "repeat": "nowe-haslo-456"})
+    assert done.status_code == 303
+    reused = client.get(link, follow_redirects=True).get_data(as_text=True)
+    assert "Ten link został już użyty" in reused
+    assert other.get("/").status_code == 302  # the old session is over
+    assert client.post("/login", data={"email": tenant_a.owner_email,
+                                       "password": "nowe-haslo-456"}).status_code == 303
+
+
+def test_expired_or_tampered_reset_link(app, client, tenant_a, monkeypatch):
+    from app.auth import tokens
+
+    with app.test_request_context():
+        token = tokens.make("reset", 1, "x")
+    monkeypatch.setattr(tokens, "RESET_MAX_AGE", -1)
+    expired = client.get(f"/haslo/nowe/{token}", follow_redirects=True).get_data(as_text=True)
+    assert "Link wygasł. Poproś o nowy." in expired
+    tampered = client.get(f"/haslo/nowe/{token}x", follow_redirects=True).get_data(as_text=True)
+    assert "Link jest nieprawidłowy." in tampered
