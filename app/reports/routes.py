@@ -17,8 +17,9 @@ from flask import (
 )
 from rq.exceptions import NoSuchJobError
 
-from app.auth.access import tenant_user
+from app.auth.access import roles_required
 from app.htmx import is_htmx
+from app.models import Role
 from app.reports import bp, export, queries
 from app.reports.forms import ReportForm
 from app.reports.params import ReportParams
@@ -26,6 +27,9 @@ from app.tenancy import current_tenant_id
 from app.transmissions import jobs
 
 PAGE_SIZE = 100
+# Owner and office: a technician sees only his own orders elsewhere, and these reports list
+# every order's items and every taxpayer of the tenant.
+office = roles_required(Role.OWNER, Role.OFFICE)
 JOB_KIND = "report_export"
 
 
@@ -45,14 +49,14 @@ def _page(form: ReportForm, status: int = 200, **context):
 
 
 @bp.route("/")
-@tenant_user
+@office
 def index():
     job = _own_job(request.args["job"]) if request.args.get("job") else None
     return _page(_default_form(), progress=progress_context(job) if job else None)
 
 
 @bp.route("/podglad")
-@tenant_user
+@office
 def preview():
     form = ReportForm(request.args)
     if not form.validate():
@@ -79,14 +83,14 @@ def preview():
 
 
 @bp.route("/druk", methods=["POST"])
-@tenant_user
+@office
 def print_pdf():
     """Druk: the PDF inline, for the browser's viewer in a new tab and its print button."""
     return _file(disposition="inline", fmt="pdf")
 
 
 @bp.route("/eksport", methods=["POST"])
-@tenant_user
+@office
 def export_file():
     return _file(disposition="attachment", fmt=None)
 
@@ -138,14 +142,14 @@ def progress_context(job) -> dict:
 
 
 @bp.route("/eksport/<job_id>")
-@tenant_user
+@office
 def export_progress(job_id):
     job = jobs.fetch_or_404(job_id, JOB_KIND)
     return render_template("reports/_export_progress.html", **progress_context(job))
 
 
 @bp.route("/eksport/<job_id>/plik")
-@tenant_user
+@office
 def export_download(job_id):
     job = jobs.fetch_or_404(job_id, JOB_KIND)
     result = job.return_value() if job.is_finished else None

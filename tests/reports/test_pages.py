@@ -25,12 +25,14 @@ def test_page_has_form_and_actions(signed_in):
     assert "Novitus Beta" not in body
 
 
-@pytest.mark.parametrize("role", [Role.OFFICE, Role.TECHNICIAN])
-def test_every_tenant_role_may_use_reports(client, login, report_data, tenant_a, role, app):
+@pytest.mark.parametrize(("role", "status"), [(Role.OFFICE, 200), (Role.TECHNICIAN, 403)])
+def test_office_may_use_reports_technician_may_not(client, login, report_data, tenant_a, role,
+                                                   status, app):
     with app.app_context():
         factories.make_user(tenant_a, f"{role.value}@alfa.pl", role)
     login(f"{role.value}@alfa.pl")
-    assert client.get("/raporty/podglad", query_string=GOOD).status_code == 200
+    assert client.get("/raporty/podglad", query_string=GOOD).status_code == status
+    assert client.post("/raporty/eksport", data=GOOD | {"fmt": "csv"}).status_code == status
 
 
 def test_preview_rows_and_htmx_partial(signed_in):
