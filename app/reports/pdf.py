@@ -34,11 +34,11 @@ body {{ font-family: DejaVu; font-size: 8pt; color: #1b2733; }}
 h1 {{ font-size: 11pt; margin: 0 0 3pt 0; }}
 .meta {{ font-size: 8pt; color: #44505c; }}
 .foot {{ font-size: 7.5pt; color: #44505c; text-align: right; }}
-h2 {{ font-size: 9.5pt; margin: 8pt 0 3pt 0; -pdf-keep-with-next: true; }}
+h2 {{ font-size: 9.5pt; margin: 8pt 0 3pt 0; }}
 table {{ width: 100%; }}
 th {{ background-color: #e8eef4; font-weight: bold; text-align: left; padding: 2pt 3pt;
       border-bottom: 0.6pt solid #8a96a3; }}
-td {{ padding: 1.5pt 3pt; border-bottom: 0.3pt solid #d5dbe1; vertical-align: top; }}
+td {{ padding: 2pt 3pt 0.5pt 3pt; border-bottom: 0.3pt solid #d5dbe1; vertical-align: top; }}
 """
 
 WIDTHS = {"Nr fabryczny": "16%", "Nr unikatowy": "16%", "Data wykonania": "13%",
