@@ -7,6 +7,7 @@ same file.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from flask import current_app
@@ -19,6 +20,8 @@ from app.reports.params import ReportParams
 
 JOB_KIND = "report_export"
 JOB_TIMEOUT = 1800
+# A file outlives its job's result (result_ttl, one day) by nothing: its link is gone then.
+KEEP_FILES = 86400
 
 
 def export_dir(tenant_id: int) -> Path:
@@ -30,11 +33,20 @@ def export_dir(tenant_id: int) -> Path:
     return directory
 
 
+def _remove_expired(directory: Path) -> None:
+    cutoff = time.time() - KEEP_FILES
+    for old in directory.iterdir():
+        if old.is_file() and old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+
+
 def export_report(tenant_id: int, params: dict, fmt: str) -> dict:
     job = get_current_job()
     report = ReportParams.from_dict(params)
     job_id = job.id if job is not None else "direct"
-    path = export_dir(tenant_id) / f"{job_id}.{fmt}"
+    directory = export_dir(tenant_id)
+    _remove_expired(directory)
+    path = directory / f"{job_id}.{fmt}"
     with tenancy.use_tenant(tenant_id):
         try:
             total = queries.count(report)

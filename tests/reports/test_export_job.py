@@ -114,3 +114,21 @@ def test_render_works_in_a_job_context(app, report_data, tenant_a):
         name, mimetype, data = export.render(ReportParams.from_dict(d), "csv")
     assert name == "raport-dane-kas-20260301-20260331.csv"
     assert "ELZ0000000001" in data.decode("utf-8-sig") and "ZBF" not in data.decode("utf-8-sig")
+
+
+def test_files_older_than_a_day_are_removed_by_the_next_export(app, tenant_a, report_data):
+    import os
+    import time
+
+    from workers import reports as report_jobs
+
+    with app.app_context():
+        directory = report_jobs.export_dir(tenant_a.id)
+        old, fresh = directory / "old.csv", directory / "fresh.csv"
+        old.write_text("x")
+        fresh.write_text("x")
+        os.utime(old, (time.time() - 2 * 86400,) * 2)
+        params = {"kind": "services", "date_from": "2026-03-01", "date_to": "2026-03-31"}
+        result = report_jobs.export_report(tenant_a.id, params, "csv")
+    assert not old.exists() and fresh.exists()
+    assert result["rows"] == 4 and result["filename"].endswith(".csv")
