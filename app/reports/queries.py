@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
 from app import tenancy
@@ -69,10 +69,12 @@ def _statement(params: ReportParams) -> Select:
                  OrderItem.id)
     else:
         client = aliased(Party, name="client")
+        # Devices of the range's items (an index range scan on performed_on), not a correlated
+        # EXISTS per device: a year of Dane Kas on the 100k-order tenant, 1.2 s -> 0.1 s.
         serviced = (
-            select(OrderItem.id).join(Order, Order.id == OrderItem.order_id)
-            .where(Order.device_id == Device.id,
-                   Order.status != OrderStatus.CANCELLED.value,
+            select(Order.device_id).select_from(OrderItem)
+            .join(Order, Order.id == OrderItem.order_id)
+            .where(Order.status != OrderStatus.CANCELLED.value,
                    OrderItem.performed_on >= params.date_from,
                    OrderItem.performed_on <= params.date_to)
         )
@@ -84,7 +86,7 @@ def _statement(params: ReportParams) -> Select:
             .join(producer, producer.id == Device.producer_id)
             .join(client, client.id == Device.client_id)
             .outerjoin(Location, Location.id == Device.location_id)
-            .where(exists(serviced))
+            .where(Device.id.in_(serviced))
         )
         order = (producer.name, producer.id, Device.factory_no, Device.id)
     if params.producer_id is not None:
