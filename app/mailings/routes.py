@@ -5,17 +5,20 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 from rq.job import JobStatus
 
-from app.auth.access import tenant_user
+from app.auth.access import roles_required
 from app.mailings import bp
 from app.mailings.forms import ReportEmailForm
+from app.models import Role
 from app.tenancy import current_tenant_id
 from app.transmissions import jobs
 
 KIND = "report_email"
+# As the reports themselves: owners and office staff (technicians see their own orders only).
+report_users = roles_required(Role.OWNER, Role.OFFICE)
 
 
 @bp.route("", methods=["GET", "POST"])
-@tenant_user
+@report_users
 def new():
     form = ReportEmailForm(formdata=request.form if request.method == "POST" else request.args)
     if request.method == "GET":
@@ -41,7 +44,7 @@ def new():
 
 
 @bp.route("/<job_id>")
-@tenant_user
+@report_users
 def status(job_id):
     job = jobs.fetch_or_404(job_id, KIND)
     template = "mailings/_status.html" if request.headers.get("HX-Request") else \
@@ -51,7 +54,7 @@ def status(job_id):
 
 
 @bp.route("/<job_id>/ponow", methods=["POST"])
-@tenant_user
+@report_users
 def retry(job_id):
     """Send again after a failure (the server's reason was shown): the same job, requeued."""
     job = jobs.fetch_or_404(job_id, KIND)
