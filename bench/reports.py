@@ -87,6 +87,43 @@ def measure_one(url: str, fmt: str, rows: int) -> dict:
             "file_kb": size // 1024, "range": f"{params.date_from}..{params.date_to}"}
 
 
+PREVIEWS = [
+    ("Usługi ze zleceń, 1 month", "kind=services&date_from=2026-10-01&date_to=2026-10-31"),
+    ("Usługi ze zleceń, 1 year, by producer",
+     "kind=services&date_from=2025-11-01&date_to=2026-10-31&by_producer=y"),
+    ("Usługi ze zleceń, 1 year, by producer, page 150",
+     "kind=services&date_from=2025-11-01&date_to=2026-10-31&by_producer=y&page=150"),
+    ("Dane Kas, 1 year", "kind=devices&date_from=2025-11-01&date_to=2026-10-31"),
+]
+
+
+def preview_latency(url: str, n: int = 15) -> None:
+    """Podgląd (htmx partial, 100 rows a page) through the whole Flask stack in-process."""
+    import re
+    import statistics
+
+    from bench.generate import PASSWORD
+
+    os.environ.setdefault("PLOMBA_ENV", "development")
+    from app import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
+                      "REDIS_URL": "redis://127.0.0.1:1/0", "RATELIMIT_ENABLED": False})
+    client = app.test_client()
+    response = client.post("/login", data={"email": "bench@example.com", "password": PASSWORD})
+    assert response.status_code == 303, "sign-in failed: run with --generate first"
+    print("\n| preview | rows | median ms | max ms |\n|---|---:|---:|---:|")
+    for label, query in PREVIEWS:
+        times = []
+        for _ in range(n):
+            started = time.perf_counter()
+            response = client.get(f"/raporty/podglad?{query}", headers={"HX-Request": "true"})
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+        total = re.search(r"Pozycji: (\d+)", response.get_data(as_text=True)).group(1)
+        print(f"| {label} | {int(total):,} | {statistics.median(times):.0f} | {max(times):.0f} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", required=True)
@@ -122,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
     ratio = results[("pdf", 10_000)]["seconds"] / results[("pdf", 2_000)]["seconds"]
     print(f"\nPDF 10,000 / 2,000 rows: {ratio:.1f} × the time")
+    preview_latency(args.database_url)
     return 0
 
 
