@@ -107,3 +107,13 @@ def test_another_tenants_mail_job_is_404(app, client, alfa, tenant_b, login, smt
     login(tenant_b.owner_email)
     assert client.get(status_url).status_code == 404
     assert client.post(f"{status_url}/ponow").status_code == 404
+
+
+def test_report_page_hands_its_parameters_to_the_email_form(app, client, alfa):
+    page = client.get("/raporty/").get_data(as_text=True)
+    assert 'formaction="/raporty/email"' in page
+    form = client.get("/raporty/email?kind=devices&date_from=2026-01-01&date_to=2026-02-01"
+                      "&fmt=csv&by_producer=y").get_data(as_text=True)
+    assert '<option selected value="devices">' in form or 'value="devices" selected' in form
+    assert 'value="2026-01-01"' in form and 'value="2026-02-01"' in form
+    assert 'value="csv" selected' in form or '<option selected value="csv">' in form
