@@ -42,6 +42,12 @@ def build(tenant: Tenant | None, recipients: list[str], subject: str, body: str,
     return message
 
 
+def suppressed(tenant: Tenant | None) -> bool:
+    """Development without a mail server: Flask-Mail logs the message instead of sending."""
+    return (tenant is None or not tenant.smtp_host) and bool(
+        current_app.extensions["mail"].suppress)
+
+
 def send(tenant: Tenant | None, message: Message) -> None:
     """Through the tenant's server when it has one; the platform's for None (sign-up,
     password reset: mail of Plomba itself, not of the service company)."""

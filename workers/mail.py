@@ -35,7 +35,8 @@ def send_report(tenant_id: int, params: dict, fmt: str, recipients: list[str], s
         finally:
             db.session.remove()
     _note(job, step="")
-    return {"recipients": recipients, "filename": filename, "bytes": len(data)}
+    return {"recipients": recipients, "filename": filename, "bytes": len(data),
+            "suppressed": mailer.suppressed(tenant)}
 
 
 def _note(job, **meta) -> None:
