@@ -1,0 +1,72 @@
+import re
+
+from rq import SimpleWorker
+from sqlalchemy import select
+
+from app import tenancy
+from app.extensions import db
+from app.models import Role, User
+from tests import factories
+from workers import queue, redis_connection
+
+
+def _users(app, tenant):
+    with app.app_context(), tenancy.use_tenant(tenant.id):
+        return {u.email: (u.role, u.is_active) for u in db.session.scalars(select(User))}
+
+
+def test_invite_then_the_invitee_sets_a_password_and_signs_in(app, client, tenant_a, login,
+                                                              smtp_sink, redis_client,
+                                                              monkeypatch):
+    redis_client.flushdb()
+    monkeypatch.setattr(app.extensions["mail"], "server", smtp_sink.host)
+    monkeypatch.setattr(app.extensions["mail"], "port", smtp_sink.port)
+    login(tenant_a.owner_email)
+    response = client.post("/administracja/uzytkownicy", data={"email": "Nowy@Alfa.pl",
+                                                                "role": "office"})
+    assert response.status_code == 303
+    assert _users(app, tenant_a)["nowy@alfa.pl"] == ("office", True)
+    with app.app_context():
+        connection = redis_connection()
+        SimpleWorker([queue("mail", connection)], connection=connection).work(burst=True)
+    [message] = smtp_sink.messages
+    assert "Serwis Alfa" in message["Subject"]
+    link = re.search(r"http://localhost(/\S+)", message.get_content()).group(1)
+    invitee = app.test_client()
+    invitee.post(link, data={"password": "haslo-nowego-1", "repeat": "haslo-nowego-1"})
+    assert invitee.post("/login", data={"email": "nowy@alfa.pl",
+                                        "password": "haslo-nowego-1"}).status_code == 303
+
+
+def test_invite_of_an_existing_address_changes_nothing(app, client, tenant_a, tenant_b, login):
+    login(tenant_a.owner_email)
+    before = _users(app, tenant_a)
+    body = client.post("/administracja/uzytkownicy", data={
+        "email": tenant_b.owner_email, "role": "office"}).get_data(as_text=True)
+    assert "Konto z tym adresem e-mail już istnieje" in body
+    assert _users(app, tenant_a) == before
+
+
+def test_roles_and_deactivation_keep_one_owner(app, client, tenant_a, login):
+    with app.app_context():
+        office_id = factories.make_user(tenant_a, "biuro@alfa.pl", Role.OFFICE)
+    login(tenant_a.owner_email)
+    with app.app_context(), tenancy.use_tenant(tenant_a.id):
+        owner_id = db.session.scalar(select(User.id).where(User.email == tenant_a.owner_email))
+    demote = client.post(f"/administracja/uzytkownicy/{owner_id}/rola", data={"role": "office"},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "jedyny aktywny właściciel" in demote
+    off = client.post(f"/administracja/uzytkownicy/{owner_id}/aktywne",
+                      follow_redirects=True).get_data(as_text=True)
+    assert "Nie można wyłączyć jedynego aktywnego właściciela" in off
+    assert _users(app, tenant_a)[tenant_a.owner_email] == ("owner", True)
+
+    office = app.test_client()
+    office.post("/login", data={"email": "biuro@alfa.pl", "password": factories.PASSWORD})
+    client.post(f"/administracja/uzytkownicy/{office_id}/rola", data={"role": "owner"})
+    assert _users(app, tenant_a)["biuro@alfa.pl"] == ("owner", True)
+    client.post(f"/administracja/uzytkownicy/{office_id}/aktywne")
+    assert _users(app, tenant_a)["biuro@alfa.pl"] == ("owner", False)
+    assert office.get("/").status_code == 302  # signed out at once
+    client.post(f"/administracja/uzytkownicy/{office_id}/aktywne", data={"active": "1"})
+    assert _users(app, tenant_a)["biuro@alfa.pl"] == ("owner", True)
