@@ -40,8 +40,9 @@ def create_tenant(name: str, nip: str, owner_email: str, owner_password: str) ->
     if _email_taken(owner_email):
         raise ValueError(f"Użytkownik {owner_email} już istnieje.")
     tenant = Tenant(name=name.strip(), nip=nip)
-    db.session.add(tenant)
-    db.session.flush()
+    with tenancy.all_tenants():  # a new tenant belongs to no tenant yet
+        db.session.add(tenant)
+        db.session.flush()
     tenant_id = tenant.id
     with tenancy.use_tenant(tenant_id):
         db.session.add(User(email=owner_email, password_hash=hash_password(owner_password),

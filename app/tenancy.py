@@ -70,8 +70,38 @@ def _touches_tenant_data(state: ORMExecuteState) -> bool:
     return any(issubclass(m.class_, TenantOwned | Tenant) for m in state.all_mappers)
 
 
+# --- the second wall: PostgreSQL row-level security ------------------------------------------
+# The policies (migration e5b8c2d7f319) read two settings of the transaction; they follow the
+# tenant of the code that runs. set_config(..., true) lasts until the transaction ends, so
+# every transaction starts by setting them, and a change of tenant inside one sets them again.
+
+def _rls_wanted() -> tuple[str, str]:
+    tenant_id = _tenant_id.get()
+    return ("" if tenant_id is None else str(tenant_id), "on" if _all_tenants.get() else "off")
+
+
+def _sync_rls(connection) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    wanted = _rls_wanted()
+    if connection.info.get("plomba_rls") == wanted:
+        return
+    connection.exec_driver_sql(
+        "SELECT set_config('plomba.tenant_id', %(t)s, true), "
+        "set_config('plomba.all_tenants', %(a)s, true)", {"t": wanted[0], "a": wanted[1]})
+    connection.info["plomba_rls"] = wanted
+
+
+@event.listens_for(Session, "after_begin")
+def _rls_on_begin(session: Session, transaction, connection) -> None:
+    connection.info.pop("plomba_rls", None)  # the previous transaction's settings are gone
+    _sync_rls(connection)
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_tenant(state: ORMExecuteState) -> None:
+    if state.session.in_transaction():
+        _sync_rls(state.session.connection())
     if not (state.is_select or state.is_update or state.is_delete):
         return
     if _all_tenants.get() or state.execution_options.get("all_tenants"):
@@ -91,6 +121,8 @@ def _scope_to_tenant(state: ORMExecuteState) -> None:
 
 @event.listens_for(Session, "before_flush")
 def _stamp_tenant(session: Session, flush_context, instances) -> None:
+    if session.in_transaction():
+        _sync_rls(session.connection())
     tenant_id = _tenant_id.get()
     bypass = _all_tenants.get()
     for obj in session.new:

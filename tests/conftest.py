@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import redis as redis_lib
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -38,19 +38,44 @@ def database_url(tmp_path_factory):
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'plomba-test.db'}"
 
 
+# On PostgreSQL the application connects as a role that owns no tables, as in production, so
+# row-level security is on in every test; the schema is made (and emptied) by the owner.
+APP_ROLE = "plomba_app"
+_owner_engine = None
+
+
 @pytest.fixture(scope="session")
 def app(database_url, redis_url, tmp_path_factory):
-    app = create_app(
-        _config(
-            SQLALCHEMY_DATABASE_URI=database_url,
-            REDIS_URL=redis_url,
-            RATELIMIT_STORAGE_URI=redis_url,
-            EXPORT_DIR=str(tmp_path_factory.mktemp("exports")),
-        )
-    )
-    with app.app_context():
-        _fresh_schema()
+    global _owner_engine
+    config = dict(REDIS_URL=redis_url, RATELIMIT_STORAGE_URI=redis_url,
+                  EXPORT_DIR=str(tmp_path_factory.mktemp("exports")))
+    if database_url.startswith("postgresql"):
+        owner_app = create_app(_config(SQLALCHEMY_DATABASE_URI=database_url, **config))
+        with owner_app.app_context():
+            _fresh_schema()
+            _grant_app_role()
+        _owner_engine = create_engine(database_url)
+        database_url = make_url(database_url).set(username=APP_ROLE).render_as_string(
+            hide_password=False)
+    app = create_app(_config(SQLALCHEMY_DATABASE_URI=database_url, **config))
+    if _owner_engine is None:
+        with app.app_context():
+            _fresh_schema()
     return app
+
+
+def _grant_app_role() -> None:
+    with db.engine.begin() as conn:
+        conn.execute(text(f"""
+            DO $$ BEGIN
+              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
+                CREATE ROLE {APP_ROLE} LOGIN;
+              END IF;
+            END $$;
+            GRANT USAGE ON SCHEMA public TO {APP_ROLE};
+            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE};
+            GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE};
+        """))
 
 
 def _config(**overrides) -> dict:
@@ -82,8 +107,8 @@ def _empty_tables(request):
     yield
     with app.app_context():
         db.session.remove()
-        with db.engine.begin() as conn:
-            if db.engine.dialect.name == "postgresql":
+        with (_owner_engine or db.engine).begin() as conn:
+            if conn.dialect.name == "postgresql":
                 names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
                 conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             else:

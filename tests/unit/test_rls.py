@@ -1,0 +1,51 @@
+"""PostgreSQL row-level security: the second wall behind app/tenancy.py. The tests connect as
+the application's role (tests/conftest.py), which owns no table."""
+
+import pytest
+from sqlalchemy import text
+
+from app.extensions import db
+from tests import factories
+
+
+@pytest.fixture
+def pg(app, app_ctx):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row-level security is PostgreSQL's")
+
+
+def test_the_application_role_owns_no_table(pg):
+    with db.engine.connect() as conn:
+        me = conn.execute(text("SELECT current_user")).scalar()
+        owned = conn.execute(text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+                                  "AND tableowner = current_user")).scalar()
+        superuser = conn.execute(text("SELECT rolsuper FROM pg_roles "
+                                      "WHERE rolname = current_user")).scalar()
+    assert me == "plomba_app" and owned == 0 and superuser is False
+
+
+def test_rls_refuses_rows_without_the_tenant_set(pg, tenant_a, tenant_b):
+    factories.populate(tenant_a, "Alfa")
+    factories.populate(tenant_b, "Beta")
+    with db.engine.connect() as conn:  # raw SQL: app/tenancy.py is not in the way
+        assert conn.execute(text("SELECT count(*) FROM party")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM service_order")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM tenant")).scalar() == 0
+        conn.execute(text("SELECT set_config('plomba.tenant_id', :t, true)"),
+                     {"t": str(tenant_a.id)})
+        names = conn.execute(text("SELECT name FROM party ORDER BY name")).scalars().all()
+        assert names == ["Klient Alfa", "Producent Alfa"]
+        with pytest.raises(Exception, match="row-level security"):
+            conn.execute(text("INSERT INTO service (tenant_id, name, price, vat_rate, "
+                              "service_book, active, created_at, updated_at) VALUES "
+                              "(:t, 'Obca', 0, '23', false, true, now(), now())"),
+                         {"t": tenant_b.id})
+        conn.rollback()
+        assert conn.execute(text("SELECT count(*) FROM party")).scalar() == 0
+
+
+def test_an_update_without_a_tenant_changes_nothing(pg, tenant_a):
+    factories.populate(tenant_a, "Alfa")
+    with db.engine.begin() as conn:
+        changed = conn.execute(text("UPDATE service SET name = 'zmieniona'")).rowcount
+    assert changed == 0
