@@ -14,7 +14,7 @@ from app.extensions import db
 from app.formatting import WARSAW
 from app.htmx import page_or_partial
 from app.listing import keyset_page
-from app.models import AuditEntry, Role, Tenant, User
+from app.models import AuditEntry, Party, Role, Tenant, User
 from app.references import plural
 
 
@@ -92,7 +92,9 @@ def index():
         db.session.commit()
         flash("Zapisano dane firmy.", "success")
         return redirect(url_for(".index"), code=303)
-    return render_template("admin/index.html", form=form, tenant=tenant)
+    producers = db.session.scalars(select(Party).where(Party.is_producer.is_(True))
+                                   .order_by(Party.name_key)).all()
+    return render_template("admin/index.html", form=form, tenant=tenant, producers=producers)
 
 
 AUDIT_PAGE = 100

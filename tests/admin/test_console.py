@@ -16,6 +16,8 @@ def test_owner_edits_the_company_profile_but_not_the_nip(app, client, tenant_a, 
         tenant = db.session.scalar(select(Tenant))
         assert (tenant.name, tenant.city, tenant.nip) == ("Serwis Alfa Sp. z o.o.", "Warszawa",
                                                           "1234563218")
+    page = client.get("/administracja").get_data(as_text=True)
+    assert "Producenci: parametry API RZS" in page
     bad = client.post("/administracja", data={"name": "", "postal_code": "0000"})
     body = bad.get_data(as_text=True)
     assert "Podaj nazwę firmy." in body and "Kod pocztowy w formacie 00-000." in body

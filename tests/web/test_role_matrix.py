@@ -52,7 +52,10 @@ def test_route_role_matrix(app, client, users, login, role):
     for rule, endpoint in _get_rules():
         url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids[m.group(1)]), rule)
         allowed = app.view_functions[endpoint].allowed_roles
-        status = client.get(url).status_code
+        response = client.get(url)
+        status = response.status_code
+        if "unsafe-inline" in response.headers.get("Content-Security-Policy", "unsafe-inline"):
+            problems.append(f"{url}: no strict Content-Security-Policy")
         if role in allowed and status in (403, 500):
             problems.append(f"{url}: {status} for {role}, who may")
         # The operator console does not exist for tenant users: 404, not 403.
