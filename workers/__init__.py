@@ -58,6 +58,21 @@ def redis_connection(url: str | None = None) -> redis.Redis:
     return conn
 
 
+def web_connection() -> redis.Redis:
+    """A Redis client for web requests that gives up within seconds instead of retrying: a
+    page must not hang on a dead Redis (what it enqueues waits in the database meanwhile)."""
+    from flask import current_app
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    url = current_app.config["REDIS_URL"]
+    cache = current_app.extensions.setdefault("plomba_fast_redis", {})
+    if url not in cache:
+        cache[url] = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=3,
+                                          retry=Retry(NoBackoff(), 0))
+    return cache[url]
+
+
 def queue(name: str = DEFAULT, connection: redis.Redis | None = None) -> Queue:
     """The rq queue `name` (one of QUEUE_NAMES) on the configured Redis."""
     if name not in QUEUE_NAMES:
@@ -74,4 +89,5 @@ __all__ = [
     "queue",
     "redis_connection",
     "redis_url",
+    "web_connection",
 ]

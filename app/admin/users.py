@@ -14,7 +14,7 @@ from app.admin import bp
 from app.admin.routes import owner_only
 from app.auth import tokens
 from app.auth.passwords import hash_password
-from app.auth.signup import _mail
+from app.auth.signup import queue_mail
 from app.extensions import db
 from app.forms_common import PlForm, choices, max_len, required, strip
 from app.models import Role, Tenant, User
@@ -57,7 +57,7 @@ def users():
         tenant = db.session.get(Tenant, user.tenant_id)
         link = url_for("auth.reset_password", _external=True,
                        token=tokens.make("reset", user.id, user.password_hash))
-        queued = _mail(user.email, f"Zaproszenie do Plomby: {tenant.name}",
+        queued = queue_mail(user.email, f"Zaproszenie do Plomby: {tenant.name}",
                        f"Dzień dobry,\n\n{current_user.email} zaprasza Cię do pracy w Plombie "
                        f"w firmie {tenant.name} ({user.role_label}). Aby ustawić hasło, otwórz "
                        f"link:\n{link}\n\nLink jest ważny godzinę; po tym czasie użyj "

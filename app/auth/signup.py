@@ -76,13 +76,12 @@ class NewPasswordForm(PlForm):
                            validators=[EqualTo("password", message="Hasła nie są takie same.")])
 
 
-def _mail(recipient: str, subject: str, body: str) -> bool:
+def queue_mail(recipient: str, subject: str, body: str) -> bool:
     """Plomba's own mail goes out through the mail queue; False when the queue is away."""
-    from app.rzs.dispatch import _web_redis
-    from workers import MAIL, queue
+    from workers import MAIL, queue, web_connection
 
     try:
-        queue(MAIL, _web_redis()).enqueue("workers.mail.send_message", [recipient], subject,
+        queue(MAIL, web_connection()).enqueue("workers.mail.send_message", [recipient], subject,
                                              body, job_timeout=120, result_ttl=3600,
                                              failure_ttl=7 * 86400)
         return True
@@ -110,7 +109,7 @@ def signup():
             link = url_for(".confirm_email", _external=True,
                            token=tokens.make("confirm", owner.id, "unconfirmed"))
             email = owner.email
-        _mail(email, "Plomba: potwierdź adres e-mail",
+        queue_mail(email, "Plomba: potwierdź adres e-mail",
               f"Dzień dobry,\n\nfirma {form.name.data} ma konto w Plombie. Aby je włączyć, "
               f"otwórz link:\n{link}\n\nLink jest ważny 7 dni.")
         return render_template("auth/signup_done.html", email=email)
@@ -148,7 +147,7 @@ def reset_request():
             if user is not None and user.is_active and user.tenant.active:
                 link = url_for(".reset_password", _external=True,
                                token=tokens.make("reset", user.id, user.password_hash))
-                _mail(user.email, "Plomba: ustawienie nowego hasła",
+                queue_mail(user.email, "Plomba: ustawienie nowego hasła",
                       f"Dzień dobry,\n\nktoś (mamy nadzieję, że Ty) poprosił o nowe hasło do "
                       f"Plomby. Aby je ustawić, otwórz link:\n{link}\n\nLink jest ważny "
                       "godzinę i działa raz. Jeśli to nie Ty, zignoruj tę wiadomość.")

@@ -123,10 +123,10 @@ def _own_job(job_id: str):
     """The tenant's export job named in the page's query string, or None (no 404 for a page)."""
     from rq.job import Job
 
-    from app.rzs.dispatch import _web_redis
+    from workers import web_connection
 
     try:
-        job = Job.fetch(job_id, connection=_web_redis())
+        job = Job.fetch(job_id, connection=web_connection())
     except (NoSuchJobError, ValueError):
         return None
     except Exception:  # noqa: BLE001 - Redis away: the page still works without the progress

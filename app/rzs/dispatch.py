@@ -80,10 +80,10 @@ def _forget_rolled_back(session: Session) -> None:
 def enqueue_order(tenant_id: int, order_id: int, delay: float = 0) -> bool:
     """Put the order's sending on the rzs queue. With Redis away the rows simply stay pending
     and the sweeper sends them later: a failure here never undoes the closed order."""
-    from workers import RZS, queue
+    from workers import RZS, queue, web_connection
 
     try:
-        q = queue(RZS, _web_redis())
+        q = queue(RZS, web_connection())
         kwargs = dict(job_timeout=JOB_TIMEOUT, result_ttl=3600, failure_ttl=7 * 86400,
                       description=f"RZS order {order_id} of tenant {tenant_id}")
         if delay > 0:
@@ -95,20 +95,6 @@ def enqueue_order(tenant_id: int, order_id: int, delay: float = 0) -> bool:
     except Exception as exc:  # noqa: BLE001 - any Redis failure: the sweeper is the fallback
         log.warning("RZS enqueue of order %s failed, left pending: %s", order_id, exc)
         return False
-
-
-def _web_redis():
-    """A Redis client that gives up quickly: a web request must not hang on a dead Redis."""
-    import redis
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
-
-    url = current_app.config["REDIS_URL"]
-    cache = current_app.extensions.setdefault("plomba_fast_redis", {})
-    if url not in cache:
-        cache[url] = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=3,
-                                          retry=Retry(NoBackoff(), 0))
-    return cache[url]
 
 
 # --- sending -------------------------------------------------------------------------------

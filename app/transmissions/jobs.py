@@ -8,10 +8,9 @@ from app.tenancy import current_tenant_id
 
 
 def start(queue_name: str, func: str, *args, kind: str, timeout: int, **meta) -> Job:
-    from app.rzs.dispatch import _web_redis
-    from workers import queue
+    from workers import queue, web_connection
 
-    job = queue(queue_name, _web_redis()).enqueue(
+    job = queue(queue_name, web_connection()).enqueue(
         func, *args, job_timeout=timeout, result_ttl=86400, failure_ttl=7 * 86400,
         meta={"tenant_id": current_tenant_id(), "kind": kind, **meta})
     return job
@@ -19,10 +18,10 @@ def start(queue_name: str, func: str, *args, kind: str, timeout: int, **meta) ->
 
 def fetch_or_404(job_id: str, kind: str) -> Job:
     """Another tenant's job, or one of another kind, is simply not found."""
-    from app.rzs.dispatch import _web_redis
+    from workers import web_connection
 
     try:
-        job = Job.fetch(job_id, connection=_web_redis())
+        job = Job.fetch(job_id, connection=web_connection())
     except (NoSuchJobError, ValueError):
         abort(404)
     if job.meta.get("tenant_id") != current_tenant_id() or job.meta.get("kind") != kind:
