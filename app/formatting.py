@@ -1,10 +1,22 @@
 """How values look on Polish screens: NIP with dashes, dates as DD.MM.RRRR, money with a comma."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 WARSAW = ZoneInfo("Europe/Warsaw")
+
+
+def day_start(day: date) -> datetime:
+    """Midnight of a Polish calendar day: dates typed in filters are days in Poland."""
+    return datetime.combine(day, time.min, tzinfo=WARSAW)
+
+
+def day_range(day_from: date | None, day_to: date | None) -> tuple[datetime | None,
+                                                                    datetime | None]:
+    """[start, end) of the days from..to inclusive; None where a bound is not given."""
+    return (day_start(day_from) if day_from else None,
+            day_start(day_to + timedelta(days=1)) if day_to else None)
 
 
 def nip(value: str | None) -> str:

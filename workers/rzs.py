@@ -8,7 +8,7 @@ registry recognises a resent event by its id.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from time import perf_counter
 
 from rq import get_current_job
@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from app import tenancy
 from app.extensions import db
-from app.formatting import WARSAW
+from app.formatting import day_range
 from app.models import Order, Tenant, Transmission
 from app.rzs import dispatch
 
@@ -43,15 +43,9 @@ def send_order(tenant_id: int, order_id: int) -> dict:
     return result.__dict__
 
 
-def _day_bounds(day_from: date, day_to: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day_from, time.min, tzinfo=WARSAW).astimezone(UTC)
-    end = datetime.combine(day_to + timedelta(days=1), time.min, tzinfo=WARSAW).astimezone(UTC)
-    return start, end
-
-
 def batch_row_ids(producer_id: int, day_from: date, day_to: date) -> list[int]:
     """Pending events of the producer's orders closed in the range (Polish dates)."""
-    start, end = _day_bounds(day_from, day_to)
+    start, end = day_range(day_from, day_to)
     return list(db.session.scalars(
         select(Transmission.id).join(Order, Order.id == Transmission.order_id)
         .where(Transmission.producer_id == producer_id,

@@ -1,12 +1,12 @@
 """Data repair for tenants coming from the old program ("Administracja -> Naprawa danych")."""
 
-from datetime import date, datetime, time
+from datetime import date
 
 from sqlalchemy import select, update
 
 from app import audit
 from app.extensions import db
-from app.formatting import WARSAW
+from app.formatting import day_start
 from app.models import Order, OrderItem, OrderStatus, Service, utcnow
 
 # "zakończone" (closed, settled) and "bieżące" (new, started); cancelled ones stay as they are.
@@ -26,7 +26,7 @@ def copy_service_book_flag(since: date, user_id: int | None = None) -> int:
     # The seed says "w zleceniach od dnia (…)": the date qualifies the order, not its items.
     # Current orders often have items with no execution date yet, so filtering on
     # OrderItem.performed_on would miss exactly the current orders the seed names.
-    start = datetime.combine(since, time.min, tzinfo=WARSAW)
+    start = day_start(since)
     with_flagged_service = (
         select(OrderItem.order_id)
         .join(Service, Service.id == OrderItem.service_id)

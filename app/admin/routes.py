@@ -1,4 +1,4 @@
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -11,7 +11,7 @@ from app.admin.forms import CompanyForm, ServiceBookRepairForm, SmtpForm, SmtpTe
 from app.admin.repair import copy_service_book_flag
 from app.auth.access import roles_required
 from app.extensions import db
-from app.formatting import WARSAW
+from app.formatting import day_range
 from app.htmx import page_or_partial
 from app.listing import keyset_page
 from app.models import AuditEntry, Party, Role, Tenant, User
@@ -112,21 +112,24 @@ def audit_log():
     user_id = args.get("user_id", type=int)
     if user_id:
         stmt = stmt.where(AuditEntry.user_id == user_id)
-    for name, op in (("from", "ge"), ("to", "lt")):
-        try:
-            day = date.fromisoformat(args.get(name, ""))
-        except ValueError:
-            continue
-        if op == "lt":
-            day += timedelta(days=1)
-        moment = datetime.combine(day, time.min, tzinfo=WARSAW)
-        stmt = stmt.where(AuditEntry.at >= moment if op == "ge" else AuditEntry.at < moment)
+    start, end = day_range(_day(args.get("from")), _day(args.get("to")))
+    if start:
+        stmt = stmt.where(AuditEntry.at >= start)
+    if end:
+        stmt = stmt.where(AuditEntry.at < end)
     page = keyset_page(stmt, [AuditEntry.id], args.get("after"), descending=True,
                        size=AUDIT_PAGE)
     users = db.session.scalars(select(User).order_by(User.email)).all()
     return page_or_partial("admin/audit.html", "admin/_audit_rows.html", page=page,
                            users=users, action=action, user_id=user_id,
                            actions=AUDIT_ACTIONS)
+
+
+def _day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw or "")
+    except ValueError:
+        return None
 
 
 # The kinds of events a user filters by (prefixes of AuditEntry.action).

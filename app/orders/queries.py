@@ -2,11 +2,12 @@
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 from sqlalchemy import ColumnElement, Select, false, or_, select
 
 from app.extensions import db
+from app.formatting import day_range
 from app.models import Device, Order, Party, Technician
 from app.parties.rules import matching_clients
 
@@ -91,14 +92,12 @@ def orders_query(view_statuses: tuple[str, ...], f: OrderFilters, user=None) -> 
             select(Device.id).where(Device.producer_id == f.producer_id)))
     if f.technician_id:
         stmt = stmt.where(Order.technician_id == f.technician_id)
-    if f.date_from:
-        stmt = stmt.where(Order.created_at >= _start_of(f.date_from))
-    if f.date_to:
-        stmt = stmt.where(Order.created_at < _start_of(f.date_to + timedelta(days=1)))
+    start, end = day_range(f.date_from, f.date_to)
+    if start:
+        stmt = stmt.where(Order.created_at >= start)
+    if end:
+        stmt = stmt.where(Order.created_at < end)
     if f.service_book in ("0", "1"):
         stmt = stmt.where(Order.service_book.is_(f.service_book == "1"))
     return stmt
 
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from app import tenancy
 from app.auth.access import tenant_user
 from app.extensions import db
+from app.formatting import day_range
 from app.htmx import page_or_partial
 from app.listing import keyset_page
 from app.models import (
@@ -40,10 +41,11 @@ def index():
         stmt = stmt.where(Transmission.status == status)
     if producer_id:
         stmt = stmt.where(Transmission.producer_id == producer_id)
-    if date_from:
-        stmt = stmt.where(Transmission.created_at >= dispatch_day(date_from))
-    if date_to:
-        stmt = stmt.where(Transmission.created_at < dispatch_day(date_to, next_day=True))
+    start, end = day_range(date_from, date_to)
+    if start:
+        stmt = stmt.where(Transmission.created_at >= start)
+    if end:
+        stmt = stmt.where(Transmission.created_at < end)
     page = keyset_page(stmt, [Transmission.id], request.args.get("after"), descending=True)
     counts = status_counts()
     producers = db.session.scalars(select(Party).where(Party.is_producer.is_(True))
@@ -52,15 +54,6 @@ def index():
                            status=status, producer_id=producer_id, date_from=date_from,
                            date_to=date_to, counts=counts, labels=TRANSMISSION_STATUS_LABELS,
                            producers=producers)
-
-
-def dispatch_day(day: date, next_day: bool = False):
-    from datetime import datetime, time, timedelta
-
-    from app.formatting import WARSAW
-
-    day = day + timedelta(days=1) if next_day else day
-    return datetime.combine(day, time.min, tzinfo=WARSAW)
 
 
 def status_counts() -> dict[str, int]:
