@@ -35,6 +35,12 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         # pool_pre_ping is pointless on a file; SQLite needs its own pragmas (see _sqlite_pragmas)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
 
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     login_manager.init_app(app)

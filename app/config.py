@@ -1,6 +1,7 @@
 """Settings from the environment. One class per deployment kind; create_app picks one."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -43,6 +44,13 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 12 * 3600
+    # A signed-in browser ends after this long unused (app/auth/sessions.py): a working day,
+    # or the life of the remember cookie when "Zapamiętaj mnie" was ticked.
+    SESSION_IDLE_LIMIT = timedelta(hours=12)
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to believe (ProxyFix):
+    # without it every user has the proxy's address, for the login limits and the session list.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_I18N_ENABLED = False  # forms use WTForms' own Polish messages (PlForm)

@@ -23,6 +23,7 @@ from app.models import (
     Technician,
     Transmission,
     User,
+    UserSession,
     utcnow,
 )
 
@@ -109,6 +110,13 @@ def populate(tenant: TenantRef, marker: str) -> dict[str, int]:
         ids["user_id"] = db.session.scalar(
             db.select(User.id).where(User.email == tenant.owner_email)
         )
+        # A signed-in browser of the owner, named after the marker like everything else.
+        browser = UserSession(user_id=ids["user_id"],
+                              key_hash=f"{marker}-{tenant.id}".ljust(64, "0"), ip="192.0.2.1",
+                              user_agent=f"Mozilla/5.0 ({marker}) Firefox/140.0")
+        db.session.add(browser)
+        db.session.commit()
+        ids["session_id"] = browser.id
     tenant.ids = ids
     return ids
 

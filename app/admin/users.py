@@ -12,13 +12,12 @@ from wtforms.validators import Email, ValidationError
 from app import audit, tenancy
 from app.admin import bp
 from app.admin.routes import owner_only
-from app.auth import tokens
+from app.auth import sessions, tokens
 from app.auth.passwords import hash_password
 from app.auth.signup import queue_mail
 from app.extensions import db
 from app.forms_common import PlForm, choices, max_len, required, strip
 from app.models import Role, Tenant, User
-from app.models.user import new_session_token
 
 ROLE_CHOICES = choices((r.value, r.label) for r in Role)
 
@@ -105,7 +104,7 @@ def toggle_active(user_id):
         return redirect(url_for(".users"), code=303)
     user.is_active_user = activate
     if not activate:
-        user.session_token = new_session_token()  # signed out everywhere at once
+        sessions.end_all(user)  # signed out everywhere at once
     audit.record("user.activated" if activate else "user.deactivated", user, user.email)
     db.session.commit()
     flash(f"{'Włączono' if activate else 'Wyłączono'} konto {user.email}.", "success")

@@ -1,14 +1,13 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from app import tenancy
-from app.auth import bp
+from app.auth import bp, sessions
 from app.auth.forms import LoginForm
 from app.auth.passwords import verify_password
 from app.extensions import db, limiter, login_manager
-from app.models import Operator, User, utcnow
+from app.models import Operator, User
 
 BAD_CREDENTIALS = "Nieprawidłowy e-mail lub hasło."
 
@@ -19,22 +18,17 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    """The cookie holds id and session token; a rotated token signs the user out everywhere."""
+    """The cookie holds "id:token:session key" (users) or "op:id:token" (operators)."""
     kind, _, rest = user_id.partition(":")
-    with tenancy.all_tenants():
-        if kind == "op":
-            op_id, _, token = rest.partition(":")
+    if kind == "op":
+        op_id, _, token = rest.partition(":")
+        with tenancy.all_tenants():
             op = db.session.get(Operator, int(op_id)) if op_id.isdigit() else None
-            return op if op is not None and op.session_token == token else None
-        if not kind.isdigit():
-            return None
-        # The tenant comes with the user: every page shows it and checks it is not suspended.
-        user = db.session.get(User, int(kind), options=[joinedload(User.tenant)])
-        if user is None or user.session_token != rest or not user.is_active:
-            return None
-        if not user.tenant.active:
-            return None
-        return user
+        return op if op is not None and op.session_token == token else None
+    if not kind.isdigit():
+        return None
+    token, _, key = rest.partition(":")
+    return sessions.resume(int(kind), token, key)
 
 
 def _safe_next(target: str | None) -> str:
@@ -76,10 +70,8 @@ def login():
             form.password.errors.append(
                 "Konto firmy jest zawieszone. Skontaktuj się z obsługą Plomby.")
         else:
+            sessions.start(user, remember=form.remember.data)
             login_user(user, remember=form.remember.data)
-            with tenancy.use_tenant(user.tenant_id):
-                user.last_login_at = utcnow()
-                db.session.commit()
             return redirect(_safe_next(request.args.get("next")), code=303)
     return render_template("auth/login.html", form=form)
 
@@ -87,6 +79,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    if isinstance(current_user._get_current_object(), User):
+        sessions.end_current(current_user)
+        db.session.commit()
     logout_user()
     flash("Wylogowano.", "info")
     return redirect(url_for("auth.login"), code=303)

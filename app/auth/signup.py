@@ -9,14 +9,13 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import Email, EqualTo, Length, ValidationError
 
 from app import tenancy
-from app.auth import bp, tokens
+from app.auth import bp, sessions, tokens
 from app.auth.passwords import hash_password
 from app.cli import create_tenant
 from app.extensions import db, limiter
 from app.forms_common import PlForm, max_len, required, strip
 from app.identifiers import IdentifierError, normalize_nip
 from app.models import Tenant, User, utcnow
-from app.models.user import new_session_token
 
 log = logging.getLogger(__name__)
 MIN_PASSWORD = 10
@@ -175,7 +174,7 @@ def reset_password(token):
     if form.validate_on_submit():
         with tenancy.use_tenant(user.tenant_id):
             user.password_hash = hash_password(form.password.data)
-            user.session_token = new_session_token()  # every old session ends
+            sessions.end_all(user)  # whoever knew the old password is signed out
             db.session.commit()
         flash("Ustawiono nowe hasło. Zaloguj się.", "success")
         return redirect(url_for(".login"), code=303)

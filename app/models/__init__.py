@@ -21,7 +21,7 @@ from app.models.transmission import (
     Transmission,
     TransmissionStatus,
 )
-from app.models.user import Operator, Role, User
+from app.models.user import Operator, Role, User, UserSession
 
 __all__ = [
     "OPEN_STATUSES",
@@ -51,5 +51,6 @@ __all__ = [
     "Transmission",
     "TransmissionStatus",
     "User",
+    "UserSession",
     "utcnow",
 ]

@@ -3,7 +3,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -48,8 +48,14 @@ class User(UserMixin, TenantOwned, Timestamps, db.Model):
     def is_active(self) -> bool:
         return self.is_active_user
 
+    # Set by app/auth/sessions.py for the signed-in request: which UserSession this is.
+    session_key = None
+    session_id = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        # Flask-Login keeps this in the session and the remember cookie: the user, the user's
+        # rotating token (a new one ends every session) and the key of this one session.
+        return f"{self.id}:{self.session_token}:{self.session_key}"
 
     @property
     def role_label(self) -> str:
@@ -57,6 +63,29 @@ class User(UserMixin, TenantOwned, Timestamps, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class UserSession(TenantOwned, db.Model):
+    """One signed-in browser of a user: listed on "Moje konto", ended one by one or all at
+    once. Only a hash of the key is kept; the key itself lives in the user's cookie."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (Index("ix_user_session_user_last_seen", "user_id", "last_seen_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(400), default="")
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} of user {self.user_id}>"
 
 
 class Operator(UserMixin, Timestamps, db.Model):

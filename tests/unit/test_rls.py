@@ -49,3 +49,16 @@ def test_an_update_without_a_tenant_changes_nothing(pg, tenant_a):
     with db.engine.begin() as conn:
         changed = conn.execute(text("UPDATE service SET name = 'zmieniona'")).rowcount
     assert changed == 0
+
+
+def test_every_tenant_table_has_the_policy(pg):
+    """A table added later with a tenant_id and no policy would be a hole in the second wall."""
+    with db.engine.connect() as conn:
+        tenant_tables = set(conn.execute(text(
+            "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' "
+            "AND column_name = 'tenant_id'")).scalars())
+        guarded = set(conn.execute(text(
+            "SELECT c.relname FROM pg_class c JOIN pg_policy p ON p.polrelid = c.oid "
+            "WHERE c.relrowsecurity AND p.polname = 'tenant_isolation'")).scalars())
+    assert "user_session" in tenant_tables
+    assert tenant_tables - guarded == set()

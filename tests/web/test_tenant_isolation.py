@@ -18,7 +18,7 @@ PUBLIC_ENDPOINTS = {"auth.login", "platform.login", "auth.signup", "auth.reset_r
 ID_PARAMS = {
     "order_id", "device_id", "client_id", "party_id", "producer_id", "location_id",
     "service_id", "technician_id", "authorisation_id", "item_id", "transmission_id",
-    "audit_id", "user_id", "book_id", "job_id", "tenant_id",
+    "audit_id", "user_id", "book_id", "job_id", "tenant_id", "session_id",
 }
 
 
