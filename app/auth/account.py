@@ -4,25 +4,21 @@ one of them or all the others."""
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 from wtforms import PasswordField
-from wtforms.validators import EqualTo, Length, ValidationError
+from wtforms.validators import EqualTo, ValidationError
 
 from app import audit
 from app.auth import bp, sessions
 from app.auth.access import tenant_user
 from app.auth.passwords import hash_password, verify_password
+from app.auth.signup import check_new_password
 from app.extensions import db
 from app.forms_common import PlForm, required
 from app.models import UserSession
 
-MIN_PASSWORD = 10
-
 
 class PasswordChangeForm(PlForm):
     current = PasswordField("Obecne hasło", validators=[required("Podaj obecne hasło.")])
-    new = PasswordField("Nowe hasło", validators=[
-        required("Podaj nowe hasło."),
-        Length(min=MIN_PASSWORD, max=200,
-               message=f"Hasło musi mieć od {MIN_PASSWORD} do 200 znaków.")])
+    new = PasswordField("Nowe hasło", validators=[required("Podaj nowe hasło.")])
     repeat = PasswordField("Powtórz nowe hasło", validators=[
         EqualTo("new", message="Hasła nie są takie same.")])
 
@@ -31,8 +27,9 @@ class PasswordChangeForm(PlForm):
             raise ValidationError("Obecne hasło jest nieprawidłowe.")
 
     def validate_new(self, field):
-        if field.data and field.data.lower() in (current_user.email.lower(),):
-            raise ValidationError("Hasło nie może być adresem e-mail.")
+        if field.data and field.data == self.current.data:
+            raise ValidationError("Nowe hasło musi być inne niż obecne.")
+        check_new_password(field, current_user.email, [current_user.name])
 
 
 def _end_others_and_stay_signed_in(user) -> None:

@@ -2,15 +2,15 @@
 
 import logging
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import Email, EqualTo, Length, ValidationError
+from wtforms.validators import Email, EqualTo, ValidationError
 
 from app import tenancy
 from app.auth import bp, sessions, tokens
-from app.auth.passwords import hash_password
+from app.auth.passwords import hash_password, weakness
 from app.cli import create_tenant
 from app.extensions import db, limiter
 from app.forms_common import PlForm, max_len, required, strip
@@ -18,14 +18,16 @@ from app.identifiers import IdentifierError, normalize_nip
 from app.models import Tenant, User, utcnow
 
 log = logging.getLogger(__name__)
-MIN_PASSWORD = 10
 
 
 def _password_field(label: str) -> PasswordField:
-    return PasswordField(label, validators=[
-        required("Podaj hasło."),
-        Length(min=MIN_PASSWORD, max=200,
-               message=f"Hasło musi mieć od {MIN_PASSWORD} do 200 znaków.")])
+    return PasswordField(label, validators=[required("Podaj hasło.")])
+
+
+def check_new_password(field, email: str, names=()) -> None:
+    problem = weakness(field.data or "", email, names)
+    if problem:
+        raise ValidationError(problem)
 
 
 class SignupForm(PlForm):
@@ -59,8 +61,7 @@ class SignupForm(PlForm):
                                       "albo odzyskaj hasło.")
 
     def validate_password(self, field):
-        if self.email.data and field.data and field.data.lower() == self.email.data.lower():
-            raise ValidationError("Hasło nie może być adresem e-mail.")
+        check_new_password(field, self.email.data or "", [self.name.data or ""])
 
 
 class ResetRequestForm(PlForm):
@@ -73,6 +74,13 @@ class NewPasswordForm(PlForm):
     password = _password_field("Nowe hasło")
     repeat = PasswordField("Powtórz hasło",
                            validators=[EqualTo("password", message="Hasła nie są takie same.")])
+
+    def __init__(self, user: User, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+
+    def validate_password(self, field):
+        check_new_password(field, self.user.email, [self.user.name])
 
 
 def queue_mail(recipient: str, subject: str, body: str) -> bool:
@@ -90,7 +98,7 @@ def queue_mail(recipient: str, subject: str, body: str) -> bool:
 
 
 @bp.route("/rejestracja", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_RATE_LIMIT"], methods=["POST"])
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
@@ -136,7 +144,7 @@ def confirm_email(token):
 
 
 @bp.route("/haslo/reset", methods=["GET", "POST"])
-@limiter.limit("5 per hour", methods=["POST"])
+@limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT"], methods=["POST"])
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -170,7 +178,7 @@ def reset_password(token):
     if not valid:
         flash("Ten link został już użyty. Poproś o nowy.", "error")
         return redirect(url_for(".reset_request"))
-    form = NewPasswordForm()
+    form = NewPasswordForm(user)
     if form.validate_on_submit():
         with tenancy.use_tenant(user.tenant_id):
             user.password_hash = hash_password(form.password.data)

@@ -74,6 +74,11 @@ def test_signup_bad_input_changes_nothing(app, client, tenant_a):
         ({"password": "szef@gamma.pl", "repeat": "szef@gamma.pl"},
          "Hasło nie może być adresem e-mail."),
         ({"repeat": "inne-haslo-123"}, "Hasła nie są takie same."),
+        # Long enough and still guessed in no time: sequences, keyboard rows, a Polish word
+        # with digits, the company's own name.
+        *[({"password": weak, "repeat": weak}, "Hasło jest zbyt łatwe do odgadnięcia")
+          for weak in ("1234567890", "qwertyuiop", "haslo12345", "polska2026!",
+                       "SerwisGamma1")],
     ]
     for change, message in cases:
         body = client.post("/rejestracja", data={**SIGNUP, **change}).get_data(as_text=True)
@@ -95,6 +100,8 @@ def test_password_reset_once_and_old_sessions_end(app, client, tenant_a, mailbox
     link = _link(message)
     short = client.post(link, data={"password": "krotkie", "repeat": "krotkie"})
     assert "Hasło musi mieć od 10 do 200 znaków." in short.get_data(as_text=True)
+    weak = client.post(link, data={"password": "owneralfa1", "repeat": "owneralfa1"})
+    assert "Hasło jest zbyt łatwe do odgadnięcia" in weak.get_data(as_text=True)
     done = client.post(link, data={"password": "nowe-haslo-456", "repeat": "nowe-haslo-456"})
     assert done.status_code == 303
     reused = client.get(link, follow_redirects=True).get_data(as_text=True)
@@ -114,3 +121,16 @@ def test_expired_or_tampered_reset_link(app, client, tenant_a, monkeypatch):
     assert "Link wygasł. Poproś o nowy." in expired
     tampered = client.get(f"/haslo/nowe/{token}x", follow_redirects=True).get_data(as_text=True)
     assert "Link jest nieprawidłowy." in tampered
+
+
+@pytest.mark.parametrize(("url", "setting"), [("/rejestracja", "SIGNUP_RATE_LIMIT"),
+                                              ("/haslo/reset", "RESET_RATE_LIMIT")])
+def test_sign_up_and_reset_are_limited_per_address(app, client, monkeypatch, url, setting):
+    # Each of these sends an e-mail: a script must not turn Plomba into a mail cannon.
+    monkeypatch.setitem(app.config, setting, "2 per hour")
+    env = {"REMOTE_ADDR": f"10.7.7.{len(url)}"}
+    codes = [client.post(url, data={"email": "x@example.com"}, environ_base=env).status_code
+             for _ in range(3)]
+    assert codes[-1] == 429 and 429 not in codes[:2]
+    assert "Zbyt wiele prób" in client.post(url, data={}, environ_base=env).get_data(
+        as_text=True)

@@ -36,6 +36,10 @@ def test_password_change_bad_input_changes_nothing(app, client, tenant_a, login)
          "Hasło musi mieć od 10 do 200 znaków."),
         ({"current": factories.PASSWORD, "new": "nowe-haslo-123", "repeat": "inne-haslo-123"},
          "Hasła nie są takie same."),
+        ({"current": factories.PASSWORD, "new": "1q2w3e4r5t", "repeat": "1q2w3e4r5t"},
+         "Hasło jest zbyt łatwe do odgadnięcia"),
+        ({"current": factories.PASSWORD, "new": factories.PASSWORD,
+          "repeat": factories.PASSWORD}, "Nowe hasło musi być inne niż obecne."),
     ]:
         body = client.post("/konto", data=data).get_data(as_text=True)
         assert message in body, data
