@@ -158,8 +158,6 @@ ORDER_PAGE = [
     joinedload(Order.client).selectinload(Party.locations),
     joinedload(Order.location),
     joinedload(Order.device).joinedload(Device.producer),
-    joinedload(Order.device).joinedload(Device.client),
-    joinedload(Order.device).joinedload(Device.location),
     joinedload(Order.technician).selectinload(Technician.authorisations),
     selectinload(Order.items),
     joinedload(Order.book),
