@@ -4,13 +4,22 @@ from flask import make_response, render_template, request
 
 
 def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
+    """A request for a fragment. Restoring a page from history (Back/Forward to an address htmx
+    pushed: with historyCacheSize 0 htmx asks the server for it and swaps the reply into
+    <body>) wants the whole page, whatever htmx says in HX-Request: base.html sets
+    historyRestoreAsHxRequest false, and this holds for an htmx configured otherwise."""
+    return (request.headers.get("HX-Request") == "true"
+            and request.headers.get("HX-History-Restore-Request") != "true")
+
+
+def vary(response):
+    """The headers is_htmx() reads, for caches between the two renderings of one address."""
+    response.vary.update(("HX-Request", "HX-History-Restore-Request"))
+    return response
 
 
 def page_or_partial(template: str, partial: str, **context):
-    """Render the full page, or only the partial when htmx asks; varies on HX-Request."""
+    """Render the full page, or only the partial when htmx asks; varies on what it reads."""
     html = render_template(partial if is_htmx() and not request.headers.get("HX-Boosted")
                            else template, **context)
-    response = make_response(html)
-    response.vary.add("HX-Request")
-    return response
+    return vary(make_response(html))

@@ -1,6 +1,6 @@
 from datetime import date
 
-from flask import render_template
+from flask import current_app, render_template, send_from_directory
 from flask_login import current_user
 
 from app.auth.access import tenant_user
@@ -25,3 +25,11 @@ def dashboard():
 @tenant_user
 def about():
     return render_template("main/about.html")
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Public: the icon browsers ask for here for a document that names none, as the PDF of
+    "Druk" in its tab (a 404 is an error in that tab's console, and renders the error page)."""
+    return send_from_directory(current_app.static_folder, "favicon.svg",
+                               mimetype="image/svg+xml")

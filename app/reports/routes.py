@@ -18,7 +18,7 @@ from flask import (
 from rq.exceptions import NoSuchJobError
 
 from app.auth.access import roles_required
-from app.htmx import is_htmx
+from app.htmx import is_htmx, vary
 from app.models import Role
 from app.reports import bp, export, queries
 from app.reports.forms import ReportForm
@@ -43,9 +43,7 @@ def _default_form() -> ReportForm:
 
 def _page(form: ReportForm, status: int = 200, **context):
     template = "reports/_report.html" if is_htmx() else "reports/index.html"
-    response = make_response(render_template(template, form=form, **context), status)
-    response.vary.add("HX-Request")
-    return response
+    return vary(make_response(render_template(template, form=form, **context), status))
 
 
 @bp.route("/")

@@ -10,8 +10,8 @@ from app.config import TestingConfig
 from app.models import Role
 from tests import factories
 
-PUBLIC = {"static", "auth.login", "auth.logout", "platform.login", "auth.signup",
-          "auth.reset_request", "auth.confirm_email", "auth.reset_password"}
+PUBLIC = {"static", "main.favicon", "auth.login", "auth.logout", "platform.login",
+          "auth.signup", "auth.reset_request", "auth.confirm_email", "auth.reset_password"}
 
 
 def _app():
