@@ -23,6 +23,7 @@ from app.models import Device, DeviceKind, DeviceStatus, Location, Party
 from app.orders.queries import SELECTIVE
 from app.parties.rules import matching_clients
 from app.references import references, refusal
+from app.search import device_ids_by_number
 
 SORTS = {"new": "najnowsze", "due": "wg terminu przeglądu"}
 
@@ -69,11 +70,11 @@ def _search(q: str):
     indexes; a selective search then reads those devices by id, a common term scans newest
     first without the indexes (see app/orders/queries.py for the same reasoning)."""
     number = "".join(q.split()).upper()
-    devices = select(Device.id).where(Device.unique_no.contains(number, autoescape=True)).union(
-        select(Device.id).where(Device.factory_no.contains(number, autoescape=True)))
+    devices = device_ids_by_number(number)
     clients = matching_clients(q)
-    device_ids = db.session.scalars(devices.limit(SELECTIVE + 1)).all()
-    client_ids = db.session.scalars(clients.limit(SELECTIVE + 1)).all()
+    device_ids = db.session.scalars(device_ids_by_number(number, SELECTIVE + 1)).all()
+    client_ids = db.session.scalars(
+        matching_clients(q, SELECTIVE + 1).limit(SELECTIVE + 1)).all()
     if len(device_ids) + len(client_ids) <= SELECTIVE:
         return or_(Device.id.in_(device_ids), Device.client_id.in_(client_ids))
     return or_((Device.id + 0).in_(devices), (Device.client_id + 0).in_(clients))

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.formatting import day_range
 from app.models import Device, Order, Party, Technician
 from app.parties.rules import matching_clients
+from app.search import device_ids_by_number
 
 CURRENT = ("new", "started")
 FINISHED = ("closed", "settled", "cancelled")
@@ -47,10 +48,10 @@ def search_condition(q: str):
         conditions.append(cond & (Order.year == int(year)) if year else cond)
     clients = matching_clients(q)
     code = re.sub(r"\s+", "", q).upper()
-    devices = select(Device.id).where(Device.unique_no.contains(code, autoescape=True)).union(
-        select(Device.id).where(Device.factory_no.contains(code, autoescape=True)))
-    client_ids = db.session.scalars(clients.limit(SELECTIVE + 1)).all()
-    device_ids = db.session.scalars(devices.limit(SELECTIVE + 1)).all()
+    devices = device_ids_by_number(code)
+    client_ids = db.session.scalars(
+        matching_clients(q, SELECTIVE + 1).limit(SELECTIVE + 1)).all()
+    device_ids = db.session.scalars(device_ids_by_number(code, SELECTIVE + 1)).all()
     if len(client_ids) + len(device_ids) <= SELECTIVE:
         if client_ids:
             conditions.append(Order.client_id.in_(client_ids))

@@ -7,6 +7,7 @@ from sqlalchemy import Select, or_, select
 from app.extensions import db
 from app.identifiers import IdentifierError, normalize_nip
 from app.models import Party
+from app.search import client_ids_by_name, party_name_contains
 
 
 def nip_holder(nip: str, exclude_id: int | None = None) -> Party | None:
@@ -34,19 +35,18 @@ def client_search(q: str):
     q = (q or "").strip()
     if not q:
         return None
-    conditions = [Party.name_key.contains(q.lower(), autoescape=True),
-                  Party.city.ilike(f"{q}%", escape="\\")]
+    conditions = [party_name_contains(q), Party.city.ilike(f"{q}%", escape="\\")]
     digits = "".join(ch for ch in q if ch.isdigit())
     if digits and len(digits) == len(q.replace("-", "").replace(" ", "").removeprefix("PL")):
         conditions.append(Party.nip.startswith(digits))
     return or_(*conditions)
 
 
-def matching_clients(q: str) -> Select:
+def matching_clients(q: str, at_most: int | None = None) -> Select:
     """Ids of clients whose name contains q, or whose NIP starts with q's digits (3 or more).
-    Two index-only scans: a NIP prefix is a range on the (tenant, nip) index."""
-    stmt = select(Party.id).where(Party.is_client.is_(True),
-                                  Party.name_key.contains(q.lower(), autoescape=True))
+    Two index scans: a NIP prefix is a range on the (tenant, nip) index. `at_most`: a hint
+    for the name search (app/search.py); the caller limits the result."""
+    stmt = client_ids_by_name(q, at_most)
     digits = re.sub(r"[\s-]", "", q).upper().removeprefix("PL")
     if len(digits) >= 3 and digits.isdigit():
         upper = digits[:-1] + chr(ord(digits[-1]) + 1)  # "529" -> "52:", past every "529…"

@@ -62,3 +62,26 @@ def test_every_tenant_table_has_the_policy(pg):
             "WHERE c.relrowsecurity AND p.polname = 'tenant_isolation'")).scalars())
     assert "user_session" in tenant_tables
     assert tenant_tables - guarded == set()
+
+
+def test_search_functions_see_only_the_tenant_of_the_setting(pg, tenant_a, tenant_b):
+    """app/search.py's functions run as the owner (past the policies), so they must apply
+    the tenant themselves: both tenants have device ZBF1801007587 and client "Klient …"."""
+    a = factories.populate(tenant_a, "Alfa")
+    b = factories.populate(tenant_b, "Beta")
+    with db.engine.connect() as conn:
+        def found(call, pattern, tenant):
+            conn.execute(text("SELECT set_config('plomba.tenant_id', :t, false)"),
+                         {"t": str(tenant) if tenant else ""})
+            return set(conn.execute(text(f"SELECT id FROM {call}"), {"p": pattern}).scalars())
+
+        devices, clients = "plomba_device_ids(:p, NULL)", "plomba_party_ids(:p, true, NULL)"
+        assert found(devices, "%1801007%", tenant_a.id) == {a["device_id"]}
+        assert found(devices, "%1801007%", tenant_b.id) == {b["device_id"]}
+        assert found(devices, "%1801007%", None) == set()
+        assert found(clients, "%klient%", tenant_b.id) == {b["client_id"]}
+        assert found(clients, "%", None) == set()
+        assert found("plomba_party_ids(:p, false, NULL)", "%beta%", tenant_b.id) == {
+            b["client_id"], b["producer_id"]}
+        # LIKE's own characters are escaped the way app/search.py writes them.
+        assert found(clients, "%klient/_%", tenant_a.id) == set()
