@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--generate", action="store_true", help="write the bench tenant first")
     parser.add_argument("-n", type=int, default=300)
+    parser.add_argument("--app-role", action="store_true",
+                        help="PostgreSQL: measure as a role that owns no table, as production "
+                             "runs (row-level security on); the URL's user grants it")
     args = parser.parse_args(argv)
     os.environ.setdefault("PLOMBA_ENV", "development")
     if args.generate:
@@ -97,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
         generate(args.database_url)
     from app import create_app
     from bench.generate import PASSWORD
+
+    if args.app_role:
+        args.database_url = _as_app_role(args.database_url)
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "WTF_CSRF_ENABLED": False,
                       "REDIS_URL": "redis://127.0.0.1:1/0", "RATELIMIT_ENABLED": False})
@@ -112,6 +118,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {issue} | {label} | {r['median']:.1f} | {r['p95']:.1f} | {r['max']:.1f} |")
         sys.stdout.flush()
     return 0
+
+
+def _as_app_role(url: str) -> str:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from tests.services import APP_ROLE, grant_app_role
+
+    owner = create_engine(url)
+    with owner.begin() as conn:
+        grant_app_role(conn)
+    owner.dispose()
+    return make_url(url).set(username=APP_ROLE).render_as_string(hide_password=False)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from app import create_app
 from app.config import TestingConfig
 from app.extensions import db
 from tests import factories
-from tests.services import start_redis
+from tests.services import APP_ROLE, grant_app_role, start_redis
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +40,6 @@ def database_url(tmp_path_factory):
 
 # On PostgreSQL the application connects as a role that owns no tables, as in production, so
 # row-level security is on in every test; the schema is made (and emptied) by the owner.
-APP_ROLE = "plomba_app"
 _owner_engine = None
 
 
@@ -66,16 +65,7 @@ def app(database_url, redis_url, tmp_path_factory):
 
 def _grant_app_role() -> None:
     with db.engine.begin() as conn:
-        conn.execute(text(f"""
-            DO $$ BEGIN
-              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
-                CREATE ROLE {APP_ROLE} LOGIN;
-              END IF;
-            END $$;
-            GRANT USAGE ON SCHEMA public TO {APP_ROLE};
-            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE};
-            GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE};
-        """))
+        grant_app_role(conn, APP_ROLE)
 
 
 def _config(**overrides) -> dict:

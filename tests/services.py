@@ -93,6 +93,24 @@ def start_postgres(workdir: Path) -> Server:
     )
 
 
+APP_ROLE = "plomba_app"
+
+
+def grant_app_role(connection, role: str = APP_ROLE) -> None:
+    """As in production (README): a login role that owns no table and has data privileges
+    only, so PostgreSQL's row-level security applies to it. Run as the tables' owner."""
+    connection.exec_driver_sql(f"""
+        DO $$ BEGIN
+          IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
+            CREATE ROLE {role} LOGIN;
+          END IF;
+        END $$;
+        GRANT USAGE ON SCHEMA public TO {role};
+        GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
+        GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};
+    """)
+
+
 def _wait_port(port: int, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
