@@ -62,6 +62,15 @@ def test_every_tenant_table_has_the_policy(pg):
             "WHERE c.relrowsecurity AND p.polname = 'tenant_isolation'")).scalars())
     assert "user_session" in tenant_tables
     assert tenant_tables - guarded == set()
+    # The settings are read once per statement (init-plans), not once per row.
+    with db.engine.connect() as conn:
+        per_row = conn.execute(text(
+            "SELECT c.relname FROM pg_class c JOIN pg_policy p ON p.polrelid = c.oid "
+            "WHERE p.polname = 'tenant_isolation' AND (pg_get_expr(p.polqual, c.oid) "
+            "NOT LIKE '%( SELECT current_setting(''plomba.all_tenants''%' OR "
+            "pg_get_expr(p.polwithcheck, c.oid) NOT LIKE '%( SELECT (NULLIF(current_setting%')"
+        )).scalars().all()
+    assert per_row == []
 
 
 def test_search_functions_see_only_the_tenant_of_the_setting(pg, tenant_a, tenant_b):
