@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.generate import PASSWORD
 
     if args.app_role:
-        args.database_url = _as_app_role(args.database_url)
+        args.database_url = as_app_role(args.database_url)
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "WTF_CSRF_ENABLED": False,
                       "REDIS_URL": "redis://127.0.0.1:1/0", "RATELIMIT_ENABLED": False})
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _as_app_role(url: str) -> str:
+def as_app_role(url: str) -> str:
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 

@@ -137,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--generate", action="store_true", help="write the bench tenant first")
     parser.add_argument("--one", nargs=2, metavar=("FORMAT", "ROWS"), help=argparse.SUPPRESS)
+    parser.add_argument("--app-role", action="store_true",
+                        help="PostgreSQL: measure as a role that owns no table (row-level "
+                             "security on), as production runs; see bench.latency")
     args = parser.parse_args(argv)
     if args.one:
         print(json.dumps(measure_one(args.database_url, args.one[0], int(args.one[1]))))
@@ -151,6 +154,10 @@ def main(argv: list[str] | None = None) -> int:
             from flask_migrate import upgrade
 
             upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    if args.app_role:
+        from bench.latency import as_app_role
+
+        args.database_url = as_app_role(args.database_url)
     dialect = args.database_url.split(":", 1)[0]
     print(f"| report ({dialect}) | rows | seconds | peak RSS MB | RSS before export MB "
           f"| file KB | target |")

@@ -5,7 +5,6 @@ from collections.abc import Iterable
 
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
-from zxcvbn import zxcvbn
 
 MIN_LENGTH = 10
 MAX_LENGTH = 200
@@ -47,6 +46,9 @@ def weakness(password: str, email: str = "", names: Iterable[str] = ()) -> str |
     texts = [email, *names]
     known = [*texts, *(w for t in texts for w in re.split(r"[\W_]+", t.lower()) if len(w) > 2),
              *_OBVIOUS]
+    # Imported here: its word lists take 14 MB, which workers and most requests never need.
+    from zxcvbn import zxcvbn
+
     # zxcvbn's time grows with length; the first 64 characters decide it anyway.
     if zxcvbn(password[:64], user_inputs=[w for w in known if w])["score"] < 3:
         return TOO_EASY
