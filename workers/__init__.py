@@ -91,3 +91,16 @@ __all__ = [
     "redis_url",
     "web_connection",
 ]
+
+
+# What a job of a suspended tenant returns instead of running (issue 7: "its jobs do not run").
+SUSPENDED = {"skipped": "tenant suspended"}
+
+
+def tenant_active(tenant_id: int) -> bool:
+    """Whether the tenant's jobs may run; call inside tenancy.use_tenant(tenant_id)."""
+    from app.extensions import db
+    from app.models import Tenant
+
+    tenant = db.session.get(Tenant, tenant_id)
+    return tenant is not None and tenant.active

@@ -10,6 +10,7 @@ from rq import get_current_job
 from app import mailer, tenancy
 from app.extensions import db
 from app.models import Tenant
+from workers import SUSPENDED, tenant_active
 
 
 def send_report(tenant_id: int, params: dict, fmt: str, recipients: list[str], subject: str,
@@ -19,9 +20,9 @@ def send_report(tenant_id: int, params: dict, fmt: str, recipients: list[str], s
 
     job = get_current_job()
     with tenancy.use_tenant(tenant_id):
+        if not tenant_active(tenant_id):
+            return SUSPENDED
         tenant = db.session.get(Tenant, tenant_id)
-        if tenant is None or not tenant.active:
-            return {"skipped": "tenant suspended"}
         _note(job, step="Przygotowanie raportu…", error="")
         filename, mimetype, data = render(ReportParams.from_dict(params), fmt)
         _note(job, step="Wysyłanie…")

@@ -17,6 +17,7 @@ from app import tenancy
 from app.extensions import db
 from app.reports import export, queries
 from app.reports.params import ReportParams
+from workers import SUSPENDED, tenant_active
 
 JOB_KIND = "report_export"
 JOB_TIMEOUT = 1800
@@ -49,6 +50,8 @@ def export_report(tenant_id: int, params: dict, fmt: str) -> dict:
     path = directory / f"{job_id}.{fmt}"
     with tenancy.use_tenant(tenant_id):
         try:
+            if not tenant_active(tenant_id):
+                return SUSPENDED
             total = queries.count(report)
             _progress(job, 0, total)
             name = export.export_to_file(report, fmt, path,

@@ -17,22 +17,18 @@ from sqlalchemy import select
 from app import tenancy
 from app.extensions import db
 from app.formatting import day_range
-from app.models import Order, Tenant, Transmission
+from app.models import Order, Transmission
 from app.rzs import dispatch
+from workers import SUSPENDED, tenant_active
 
 SWEEP_EVERY = timedelta(minutes=1)
 SWEEPER_KEY = "plomba:rzs:sweeper-scheduled"
 
 
-def _tenant_active(tenant_id: int) -> bool:
-    tenant = db.session.get(Tenant, tenant_id)
-    return tenant is not None and tenant.active
-
-
 def send_order(tenant_id: int, order_id: int) -> dict:
     with tenancy.use_tenant(tenant_id):
-        if not _tenant_active(tenant_id):
-            return {"skipped": "tenant suspended"}
+        if not tenant_active(tenant_id):
+            return SUSPENDED
         result = dispatch.send_order(order_id)
         # Rows that wait for a retry (this run's faults, or a run that came a little early:
         # the scheduler's clock is in whole seconds) get the next run scheduled now.
@@ -60,8 +56,8 @@ def send_batch(tenant_id: int, producer_id: int, day_from: str, day_to: str) -> 
     job = get_current_job()
     started = perf_counter()
     with tenancy.use_tenant(tenant_id):
-        if not _tenant_active(tenant_id):
-            return {"skipped": "tenant suspended"}
+        if not tenant_active(tenant_id):
+            return SUSPENDED
         ids = batch_row_ids(producer_id, date.fromisoformat(day_from), date.fromisoformat(day_to))
         _progress(job, 0, len(ids), dispatch.SendResult())
         total = dispatch.send_many(

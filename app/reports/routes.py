@@ -151,7 +151,7 @@ def export_progress(job_id):
 def export_download(job_id):
     job = jobs.fetch_or_404(job_id, JOB_KIND)
     result = job.return_value() if job.is_finished else None
-    if not result:
+    if not result or "path" not in result:  # not finished, or skipped (tenant suspended)
         abort(404)
     path = Path(result["path"])
     if not path.is_file():

@@ -132,3 +132,31 @@ def test_files_older_than_a_day_are_removed_by_the_next_export(app, tenant_a, re
         result = report_jobs.export_report(tenant_a.id, params, "csv")
     assert not old.exists() and fresh.exists()
     assert result["rows"] == 4 and result["filename"].endswith(".csv")
+
+
+def test_a_suspended_tenants_export_does_not_run(app, client, login, report_data, tenant_a,
+                                                 big_report):
+    """Suspended after the export was queued: the job ends without touching the data, and
+    after the resume the page says so instead of offering a file."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from app import tenancy
+    from app.extensions import db
+    from app.models import Tenant
+
+    login(tenant_a.owner_email)
+    job_id = _start(client)
+
+    def set_suspended(when):
+        with app.app_context(), tenancy.use_tenant(tenant_a.id):
+            db.session.get(Tenant, tenant_a.id).suspended_at = when
+            db.session.commit()
+
+    set_suspended(datetime.now(UTC))
+    work(app)
+    set_suspended(None)  # the browser's session was refused meanwhile, and now works again
+    partial = client.get(f"/raporty/eksport/{job_id}").get_data(as_text=True)
+    assert "konto firmy było wtedy zawieszone" in partial and "Pobierz" not in partial
+    assert client.get(f"/raporty/eksport/{job_id}/plik").status_code == 404
+    assert not list(Path(app.config["EXPORT_DIR"], str(tenant_a.id)).glob(f"{job_id}.*"))

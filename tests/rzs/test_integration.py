@@ -165,3 +165,29 @@ def test_sweeper_sends_what_redis_lost(rzs, redis_client):
     assert result["enqueued"] == 1
     rzs.work()
     assert rzs.rows(order_id)[0]["status"] == "delivered"
+
+
+def test_a_suspended_tenants_sending_waits_for_the_resume(rzs):
+    """Suspended between the close and the worker: nothing reaches the registry, the event
+    stays pending (nothing is lost), and the sweeper sends it after the resume."""
+    from datetime import UTC, datetime
+
+    from app import tenancy
+    from app.models import Tenant
+
+    order_id = rzs.closed_order()
+
+    def set_suspended(when):
+        with rzs.app.app_context(), tenancy.use_tenant(rzs.tenant.id):
+            db.session.get(Tenant, rzs.tenant.id).suspended_at = when
+            db.session.commit()
+
+    set_suspended(datetime.now(UTC))
+    rzs.work()
+    assert [r["status"] for r in rzs.rows(order_id)] == ["pending"]
+    assert rzs.emulator.stats().get("events_PU", 0) == 0
+    set_suspended(None)
+    with rzs.app.app_context():
+        dispatch.sweep(datetime.now(UTC) + timedelta(hours=1))
+    rzs.work(until_settled=True)
+    assert [r["status"] for r in rzs.rows(order_id)] == ["delivered"]
