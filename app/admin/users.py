@@ -67,7 +67,7 @@ def users():
         return redirect(url_for(".users"), code=303)
     people = db.session.scalars(select(User).order_by(User.email)).all()
     return render_template("admin/users.html", form=form, people=people,
-                           role_choices=ROLE_CHOICES)
+                           role_choices=ROLE_CHOICES, session_counts=sessions.active_counts())
 
 
 def _user_or_404(user_id: int) -> User:
@@ -108,4 +108,20 @@ def toggle_active(user_id):
     audit.record("user.activated" if activate else "user.deactivated", user, user.email)
     db.session.commit()
     flash(f"{'Włączono' if activate else 'Wyłączono'} konto {user.email}.", "success")
+    return redirect(url_for(".users"), code=303)
+
+
+@bp.route("/uzytkownicy/<int:user_id>/wyloguj", methods=["POST"])
+@owner_only
+def sign_out(user_id):
+    """Sign a user out of every browser without switching the account off (a shared or lost
+    phone, a password told to someone)."""
+    user = _user_or_404(user_id)
+    if user.id == current_user.id:
+        flash("Swoje sesje kończysz w „Moje konto”.", "info")
+        return redirect(url_for(".users"), code=303)
+    sessions.end_all(user)
+    audit.record("user.signed_out", user, user.email)
+    db.session.commit()
+    flash(f"Wylogowano {user.email} ze wszystkich urządzeń.", "success")
     return redirect(url_for(".users"), code=303)

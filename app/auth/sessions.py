@@ -114,6 +114,16 @@ def active(user: User) -> list[UserSession]:
     return [row for row in rows if not _expired(row, now)]
 
 
+def active_counts() -> dict[int, int]:
+    """Live sessions per user of the current tenant, for the owner's list of users."""
+    now = utcnow()
+    counts: dict[int, int] = {}
+    for row in db.session.scalars(select(UserSession).where(UserSession.ended_at.is_(None))):
+        if not _expired(row, now):
+            counts[row.user_id] = counts.get(row.user_id, 0) + 1
+    return counts
+
+
 def own_or_404(user: User, session_id: int) -> UserSession:
     """One of the user's own sessions by id: another user's, like another tenant's, is not
     found."""

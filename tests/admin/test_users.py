@@ -70,3 +70,27 @@ def test_roles_and_deactivation_keep_one_owner(app, client, tenant_a, login):
     assert office.get("/").status_code == 302  # signed out at once
     client.post(f"/administracja/uzytkownicy/{office_id}/aktywne", data={"active": "1"})
     assert _users(app, tenant_a)["biuro@alfa.pl"] == ("owner", True)
+
+
+def test_owner_signs_a_user_out_of_every_browser(app, client, tenant_a, login):
+    with app.app_context():
+        tech_id = factories.make_user(tenant_a, "serwis@alfa.pl", Role.TECHNICIAN)
+    phone, laptop = app.test_client(), app.test_client()
+    for browser in (phone, laptop):
+        assert browser.post("/login", data={"email": "serwis@alfa.pl",
+                                            "password": factories.PASSWORD}).status_code == 303
+    login(tenant_a.owner_email)
+    page = client.get("/administracja/uzytkownicy").get_data(as_text=True)
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", page, re.S) if "serwis@alfa.pl" in r)
+    assert re.search(r"<td>2 <form", row)  # two live browsers, and the button to end them
+    done = client.post(f"/administracja/uzytkownicy/{tech_id}/wyloguj", follow_redirects=True)
+    assert "Wylogowano serwis@alfa.pl ze wszystkich urządzeń." in done.get_data(as_text=True)
+    assert phone.get("/").status_code == 302 and laptop.get("/").status_code == 302
+    assert _users(app, tenant_a)["serwis@alfa.pl"] == ("technician", True)  # still active
+    assert client.get("/").status_code == 200
+    # The owner's own sessions are ended in "Moje konto", not here.
+    with app.app_context(), tenancy.use_tenant(tenant_a.id):
+        owner_id = db.session.scalar(select(User.id).where(User.email == tenant_a.owner_email))
+    own = client.post(f"/administracja/uzytkownicy/{owner_id}/wyloguj", follow_redirects=True)
+    assert "Swoje sesje kończysz w „Moje konto”." in own.get_data(as_text=True)
+    assert client.get("/").status_code == 200
