@@ -58,6 +58,7 @@ def account():
         return redirect(url_for(".account"), code=303)
     return render_template("auth/account.html", form=form,
                            sessions=sessions.active(current_user),
+                           previous=sessions.previous_sign_in(current_user),
                            describe=sessions.describe)
 
 

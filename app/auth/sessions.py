@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import abort, current_app, request
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from app import tenancy
@@ -59,12 +59,12 @@ def start(user: User, remember: bool) -> None:
 
 
 def _prune(user_id: int, now: datetime) -> None:
-    # Ended and long-idle records are of no use to anyone; dropping them at sign-in keeps
-    # the table at a handful of rows per user without a separate job.
+    # Records unused for longer than any session may live are of no use to anyone; dropping
+    # them at sign-in keeps the table at a handful of rows per user without a separate job.
+    # Ended ones stay until then: "Moje konto" shows the previous sign-in from them.
     oldest = now - max(idle_limit(True), idle_limit(False))
-    db.session.execute(delete(UserSession).where(
-        UserSession.user_id == user_id,
-        or_(UserSession.ended_at.is_not(None), UserSession.last_seen_at < oldest)))
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user_id,
+                                                 UserSession.last_seen_at < oldest))
 
 
 def resume(user_id: int, token: str, key: str) -> User | None:
@@ -112,6 +112,14 @@ def active(user: User) -> list[UserSession]:
         .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
         .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())).all()
     return [row for row in rows if not _expired(row, now)]
+
+
+def previous_sign_in(user: User) -> UserSession | None:
+    """The user's sign-in before this one (kept up to 30 days), for noticing a stranger's."""
+    return db.session.scalar(
+        select(UserSession).where(UserSession.user_id == user.id,
+                                  UserSession.id != user.session_id)
+        .order_by(UserSession.created_at.desc(), UserSession.id.desc()).limit(1))
 
 
 def active_counts() -> dict[int, int]:

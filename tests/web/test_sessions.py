@@ -174,12 +174,18 @@ def test_a_cookie_without_a_session_key_is_refused(app, client, tenant_a):
     assert client.get("/").status_code == 302
 
 
-def test_sign_in_drops_ended_records(app, tenant_a):
+def test_the_previous_sign_in_is_shown_and_old_records_are_dropped(app, tenant_a):
     first = _sign_in(app, tenant_a.owner_email, FIREFOX_WINDOWS)
     first.post("/logout")
+    second = _sign_in(app, tenant_a.owner_email, CHROME_ANDROID)
+    page = second.get("/konto").get_data(as_text=True)
+    previous = page[page.index("Poprzednie logowanie"):page.index('id="sessions"')]
+    assert "Firefox 140 · Windows, 127.0.0.1" in previous
+    assert "Firefox" not in page[page.index('id="sessions"'):]  # ended: not in the list
+    # Records unused for longer than any session lives go at the next sign-in.
+    _set(app, tenant_a, last_seen_at=utcnow() - timedelta(days=31))
     _sign_in(app, tenant_a.owner_email, CHROME_ANDROID)
-    rows = _rows(app, tenant_a)
-    assert len(rows) == 1 and "Chrome" in rows[0].user_agent
+    assert len(_rows(app, tenant_a)) == 1
 
 
 def test_behind_a_trusted_proxy_the_clients_address_is_kept(app, tenant_a):
