@@ -6,9 +6,9 @@ from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import insert
 
-from app import tenancy
+from app import clock, tenancy
 from app.extensions import db
-from app.models import AuditEntry, User, utcnow
+from app.models import AuditEntry, User
 
 
 def _acting_user(user_id: int | None) -> int | None:
@@ -19,7 +19,7 @@ def _acting_user(user_id: int | None) -> int | None:
 
 
 def record(action: str, obj, detail: str = "", user_id: int | None = None) -> None:
-    db.session.add(AuditEntry(at=utcnow(), user_id=_acting_user(user_id), action=action,
+    db.session.add(AuditEntry(at=clock.now(), user_id=_acting_user(user_id), action=action,
                               object_type=type(obj).__name__.lower(),
                               object_id=getattr(obj, "id", None), detail=detail[:2000]))
 
@@ -33,7 +33,7 @@ def record_many(action: str, model: type, ids: Sequence[int], detail: str = "",
     tenant_id = tenancy.current_tenant_id()
     if tenant_id is None:
         raise tenancy.TenancyError("no tenant set for audit entries")
-    at, user_id = utcnow(), _acting_user(user_id)
+    at, user_id = clock.now(), _acting_user(user_id)
     db.session.execute(insert(AuditEntry), [
         {"tenant_id": tenant_id, "at": at, "user_id": user_id, "action": action,
          "object_type": model.__name__.lower(), "object_id": object_id, "detail": detail[:2000]}

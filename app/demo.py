@@ -1,7 +1,7 @@
 """The demo tenant: a service company near Łódź with realistic, deterministic Polish data.
 
 `seed_demo()` is what `flask --app wsgi seed-demo` runs. Everything comes from one
-`random.Random(SEED)` and dates relative to `date.today()`, so two runs on the same day give the
+`random.Random(SEED)` and dates relative to `clock.today()`, so two runs on the same day give the
 same data. Every identifier is valid under app/identifiers.py: checksum-valid NIPs and REGONs,
 unique numbers with the producer's prefixes, factory numbers matching the producer's masks.
 
@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, select
 from stdnum.pl import nip as _nip
 from stdnum.pl import regon as _regon
 
-from app import secrets, tenancy
+from app import clock, secrets, tenancy
 from app.auth.passwords import hash_password
 from app.extensions import db
 from app.identifiers import normalize_nip
@@ -723,7 +723,7 @@ def seed_demo(email: str = "demo@example.com", password: str = "demo-plomba") ->
 
 
 def _populate(tenant_id: int, email: str, password: str) -> None:
-    today = date.today()
+    today = clock.today()
     plan = _Planner(today)
     rng = plan.rng
     session = db.session

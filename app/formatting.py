@@ -2,9 +2,8 @@
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-WARSAW = ZoneInfo("Europe/Warsaw")
+from app.clock import WARSAW
 
 
 def day_start(day: date) -> datetime:

@@ -12,11 +12,18 @@ import redis as redis_lib
 from sqlalchemy import create_engine, make_url, text
 from werkzeug.serving import make_server
 
-from app import create_app
+from app import clock, create_app
 from app.config import TestingConfig
 from app.extensions import db
 from tests import factories
 from tests.services import APP_ROLE, grant_app_role, start_redis
+
+# The suite lives on a set date, never on today's: the default is an ordinary weekday late in
+# a year, and CI runs the suite once more on 2 January 2027 (PLOMBA_TEST_NOW) to catch rules that
+# assume the year of the data is the current one. Worker subprocesses inherit the setting.
+DEFAULT_TEST_NOW = "2026-11-16T10:00:00+01:00"
+os.environ.setdefault(clock.TEST_NOW_ENV, DEFAULT_TEST_NOW)
+clock.set_now(clock.parse_instant(os.environ[clock.TEST_NOW_ENV]))
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,10 @@
 """Plain functions that build records for tests; each returns ids, never live ORM objects."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
-from app import tenancy
+from app import clock, tenancy
 from app.auth.passwords import hash_password
 from app.cli import create_tenant
 from app.extensions import db
@@ -24,7 +24,6 @@ from app.models import (
     Transmission,
     User,
     UserSession,
-    utcnow,
 )
 
 PASSWORD = "haslo-testowe-1"
@@ -74,15 +73,16 @@ def populate(tenant: TenantRef, marker: str) -> dict[str, int]:
         db.session.add_all([location, service, technician])
         db.session.flush()
         technician.authorisations.append(
-            Authorisation(producer_id=producer.id, expires_on=date.today() + timedelta(days=365))
+            Authorisation(producer_id=producer.id, expires_on=clock.today() + timedelta(days=365))
         )
         device = Device(producer_id=producer.id, factory_no="PO808131055",
                         unique_no="ZBF1801007587", client_id=client.id, location_id=location.id,
                         model=f"Ergo {marker}")
         db.session.add(device)
         db.session.flush()
-        db.session.add(OrderCounter(year=2026, last_seq=1))
-        order = Order(number="ZL/2026/000001", year=2026, seq=1,
+        year = clock.today().year  # numbering uses the clock's year, so must the seed
+        db.session.add(OrderCounter(year=year, last_seq=1))
+        order = Order(number=f"ZL/{year}/000001", year=year, seq=1,
                       client_id=client.id, location_id=location.id, device_id=device.id,
                       technician_id=technician.id, seal_no=technician.seal_no,
                       description=f"Zlecenie {marker}", service_book=True)
@@ -90,14 +90,14 @@ def populate(tenant: TenantRef, marker: str) -> dict[str, int]:
         db.session.flush()
         item = OrderItem(order_id=order.id, service_id=service.id, name=service.name,
                          special_kind="P", service_book=True, price=service.price,
-                         performed_on=date.today())
+                         performed_on=clock.today())
         book = OrderBook(order_id=order.id, fault=f"Usterka {marker}")
         db.session.add_all([item, book])
         db.session.flush()
         transmission = Transmission(order_id=order.id, producer_id=producer.id,
                                     event_id=f"T{tenant.id}-O{order.id}-P{item.id}", kind="PU")
         audit = AuditEntry(action="order.created", object_type="order", object_id=order.id,
-                           detail=f"Audyt {marker}", at=utcnow())
+                           detail=f"Audyt {marker}", at=clock.now())
         db.session.add_all([transmission, audit])
         db.session.commit()
         ids = {

@@ -3,6 +3,7 @@ from datetime import date
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, NumberRange, Optional, ValidationError
 
+from app import clock
 from app.forms_common import PlDateField, PlForm, choices, max_len, present, strip
 
 
@@ -17,10 +18,10 @@ def years_ago(today: date, years: int) -> date:
 class ServiceBookRepairForm(PlForm):
     since = PlDateField("Zlecenia od dnia",
                         validators=[present("Podaj datę, od której poprawić zlecenia.")],
-                        default=lambda: years_ago(date.today(), 2))
+                        default=lambda: years_ago(clock.today(), 2))
 
     def validate_since(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError("Data nie może być późniejsza niż dzisiejsza.")
 
 

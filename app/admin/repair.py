@@ -4,10 +4,10 @@ from datetime import date
 
 from sqlalchemy import select, update
 
-from app import audit
+from app import audit, clock
 from app.extensions import db
 from app.formatting import day_start
-from app.models import Order, OrderItem, OrderStatus, Service, utcnow
+from app.models import Order, OrderItem, OrderStatus, Service
 
 # "zakończone" (closed, settled) and "bieżące" (new, started); cancelled ones stay as they are.
 FINISHED_AND_CURRENT = (
@@ -41,7 +41,7 @@ def copy_service_book_flag(since: date, user_id: int | None = None) -> int:
             Order.id.in_(with_flagged_service),
         )
         # Bumping the version makes a form opened before the repair fail to save over the flag.
-        .values(service_book=True, version=Order.version + 1, updated_at=utcnow())
+        .values(service_book=True, version=Order.version + 1, updated_at=clock.now())
         .returning(Order.id)
         .execution_options(synchronize_session="fetch")
     ).all()

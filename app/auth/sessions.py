@@ -15,9 +15,9 @@ from flask import abort, current_app, request
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from app import tenancy
+from app import clock, tenancy
 from app.extensions import db
-from app.models import User, UserSession, utcnow
+from app.models import User, UserSession
 from app.models.user import new_session_token
 
 # Writing last_seen_at on every request would make every page view a write; once a minute
@@ -44,7 +44,7 @@ def start(user: User, remember: bool) -> None:
     """Record a new session for a user who has just proved the password; the key goes into
     the cookie through user.get_id()."""
     key = secrets.token_urlsafe(24)
-    now = utcnow()
+    now = clock.now()
     with tenancy.use_tenant(user.tenant_id):
         _prune(user.id, now)
         row = UserSession(user_id=user.id, key_hash=_hash(key), remember=remember,
@@ -82,7 +82,7 @@ def resume(user_id: int, token: str, key: str) -> User | None:
         user = row.user
         if user.session_token != token or not user.is_active or not user.tenant.active:
             return None
-        now = utcnow()
+        now = clock.now()
         if _expired(row, now):
             return None
         if now - row.last_seen_at > TOUCH_EVERY:
@@ -106,7 +106,7 @@ def _client_ip() -> str:
 
 def active(user: User) -> list[UserSession]:
     """The user's sessions that can still be used, the most recently active first."""
-    now = utcnow()
+    now = clock.now()
     rows = db.session.scalars(
         select(UserSession)
         .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
@@ -124,7 +124,7 @@ def previous_sign_in(user: User) -> UserSession | None:
 
 def active_counts() -> dict[int, int]:
     """Live sessions per user of the current tenant, for the owner's list of users."""
-    now = utcnow()
+    now = clock.now()
     counts: dict[int, int] = {}
     for row in db.session.scalars(select(UserSession).where(UserSession.ended_at.is_(None))):
         if not _expired(row, now):
@@ -142,13 +142,13 @@ def own_or_404(user: User, session_id: int) -> UserSession:
 
 
 def end(row: UserSession) -> None:
-    row.ended_at = utcnow()
+    row.ended_at = clock.now()
 
 
 def end_current(user: User) -> None:
     if user.session_id is not None:
         db.session.execute(update(UserSession).where(UserSession.id == user.session_id)
-                           .values(ended_at=utcnow()))
+                           .values(ended_at=clock.now()))
 
 
 def end_all(user: User, keep_current: bool = False) -> None:
@@ -159,7 +159,7 @@ def end_all(user: User, keep_current: bool = False) -> None:
                                       UserSession.ended_at.is_(None))
     if keep_current and user.session_id is not None:
         query = query.where(UserSession.id != user.session_id)
-    db.session.execute(query.values(ended_at=utcnow()))
+    db.session.execute(query.values(ended_at=clock.now()))
 
 
 # --- "Chrome 131 · Windows" from a User-Agent: enough to tell one's own browsers apart ----

@@ -8,14 +8,14 @@ from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import Email, EqualTo, ValidationError
 
-from app import tenancy
+from app import clock, tenancy
 from app.auth import bp, sessions, tokens
 from app.auth.passwords import hash_password, weakness
 from app.cli import create_tenant
 from app.extensions import db, limiter
 from app.forms_common import PlForm, max_len, required, strip
 from app.identifiers import IdentifierError, normalize_nip
-from app.models import Tenant, User, utcnow
+from app.models import Tenant, User
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ def confirm_email(token):
             flash("Ten link został już użyty albo jest nieprawidłowy.", "error")
             return redirect(url_for(".login"))
         with tenancy.use_tenant(user.tenant_id):
-            user.email_confirmed_at = utcnow()
+            user.email_confirmed_at = clock.now()
             db.session.commit()
     flash("Potwierdzono adres e-mail. Możesz się zalogować.", "success")
     return redirect(url_for(".login"))

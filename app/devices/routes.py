@@ -10,12 +10,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app import audit, tenancy
+from app import audit, clock, tenancy
 from app.auth.access import tenant_user
 from app.devices import bp, rules
 from app.devices.forms import DeviceForm
 from app.extensions import db
-from app.formatting import WARSAW, nip
+from app.formatting import nip
 from app.forms_common import choices
 from app.htmx import page_or_partial
 from app.listing import PAGE_SIZE, Page, decode_cursor, encode_cursor, keyset_page
@@ -110,7 +110,7 @@ def _parse_date(raw: str) -> date | None:
 
 
 def _today() -> date:
-    return datetime.now(WARSAW).date()
+    return clock.today()
 
 
 def _producers() -> list[Party]:

@@ -4,12 +4,12 @@ orders). Plain functions over an SQLAlchemy session, no Flask: the session's ten
 
 from calendar import monthrange
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.formatting import WARSAW
+from app import clock
 from app.identifiers import IdentifierError, normalize_factory_no, normalize_unique_no
 from app.models import Device, DeviceKind, DeviceStatus, Location, Party
 
@@ -106,7 +106,7 @@ def check_device(session: Session, data: DeviceInput, device_id: int | None = No
                  today: date | None = None) -> tuple[DeviceInput, dict[str, Problem]]:
     """Every rule for saving a device (device_id when it exists already): the normalised input
     and the problems per field (named as in the API). Nothing may be saved while any remain."""
-    today = today or datetime.now(WARSAW).date()
+    today = today or clock.today()
     problems: dict[str, Problem] = {}
 
     if data.kind not in {k.value for k in DeviceKind}:

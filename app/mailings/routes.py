@@ -1,10 +1,10 @@
 """Eksport e-mail: a report rendered and sent by a job on the mail queue, with its status."""
 
-from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from rq.job import JobStatus
 
+from app import clock
 from app.auth.access import roles_required
 from app.mailings import bp
 from app.mailings.forms import ReportEmailForm
@@ -23,9 +23,9 @@ def new():
     form = ReportEmailForm(formdata=request.form if request.method == "POST" else request.args)
     if request.method == "GET":
         if not form.date_from.data:
-            form.date_from.data = date.today().replace(day=1)
+            form.date_from.data = clock.today().replace(day=1)
         if not form.date_to.data:
-            form.date_to.data = date.today()
+            form.date_to.data = clock.today()
         if not form.subject.data:
             form.subject.data = "Raport ze zleceń"
         return render_template("mailings/new.html", form=form)

@@ -1,8 +1,8 @@
-from datetime import date
 
 from flask import current_app, render_template, send_from_directory
 from flask_login import current_user
 
+from app import clock
 from app.auth.access import tenant_user
 from app.main import bp
 from app.main.dashboard import attention, inspections_due, recent_open_orders
@@ -11,7 +11,7 @@ from app.main.dashboard import attention, inspections_due, recent_open_orders
 @bp.route("/")
 @tenant_user
 def dashboard():
-    today = date.today()
+    today = clock.today()
     return render_template(
         "main/dashboard.html",
         today=today,

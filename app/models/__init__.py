@@ -1,7 +1,7 @@
 """The data model, one module per aggregate; imported here so metadata is complete."""
 
 from app.models.audit import AuditEntry
-from app.models.base import TenantOwned, utcnow
+from app.models.base import TenantOwned
 from app.models.catalog import SPECIAL_KIND_LABELS, VAT_RATES, Service, SpecialKind
 from app.models.device import Device, DeviceKind, DeviceStatus
 from app.models.order import (
@@ -52,5 +52,4 @@ __all__ = [
     "TransmissionStatus",
     "User",
     "UserSession",
-    "utcnow",
 ]

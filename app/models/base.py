@@ -5,9 +5,7 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, ForeignKey, types
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from app import clock
 
 
 class UTCDateTime(types.TypeDecorator):
@@ -42,7 +40,7 @@ class TenantOwned:
 
 
 class Timestamps:
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
+        UTCDateTime, default=clock.now, onupdate=clock.now, nullable=False
     )

@@ -6,8 +6,9 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
 from app.extensions import db
-from app.models.base import TenantOwned, Timestamps, UTCDateTime, utcnow
+from app.models.base import TenantOwned, Timestamps, UTCDateTime
 from app.models.tenant import Tenant
 
 
@@ -40,7 +41,7 @@ class User(UserMixin, TenantOwned, Timestamps, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # None until the link of the sign-up e-mail is opened; accounts made by an owner or the
     # CLI are confirmed when created.
-    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=clock.now)
 
     tenant: Mapped[Tenant] = relationship()
 
@@ -76,8 +77,8 @@ class UserSession(TenantOwned, db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     remember: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     ip: Mapped[str] = mapped_column(String(45), default="")
     user_agent: Mapped[str] = mapped_column(String(400), default="")
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import tenancy
+from app import clock, tenancy
 from app.auth.access import tenant_user
 from app.extensions import db
 from app.formatting import WARSAW
@@ -177,9 +177,9 @@ def _is_own(order: Order) -> bool:
 
 def _render_tab(order: Order, tab: str, **context):
     context.setdefault("header_form", _header_form(order))
-    context.setdefault("item_form", ItemForm(formdata=None, performed_on=date.today()))
+    context.setdefault("item_form", ItemForm(formdata=None, performed_on=clock.today()))
     context.setdefault("book_form", BookForm(formdata=None, obj=order.book))
-    context.setdefault("settle_form", SettleForm(formdata=None, doc_date=date.today()))
+    context.setdefault("settle_form", SettleForm(formdata=None, doc_date=clock.today()))
     # The catalogue and the technicians are read only by the tabs that offer them.
     services = db.session.scalars(select(Service).where(Service.active.is_(True))
                                   .order_by(Service.name)).all() if tab == "items" else []
@@ -189,7 +189,7 @@ def _render_tab(order: Order, tab: str, **context):
         actions=workflow.available_actions(order, current_user.role),
         labels=workflow.ACTION_LABELS, editable=order.status in workflow.EDITABLE,
         close_problems=workflow.close_problems(order) if order.status == "started" else [],
-        warning=workflow.authorisation_warning(order, date.today()),
+        warning=workflow.authorisation_warning(order, clock.today()),
         services=services, technicians=technicians, total=workflow.total(order),
         rzs_rows=dispatch.transmissions_of(order.id), **context)
 

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import audit
+from app import audit, clock
 from app.devices.rules import next_inspection_due
 from app.extensions import db
 from app.models import (
@@ -34,7 +34,6 @@ from app.models import (
     Technician,
     Transmission,
     TransmissionStatus,
-    utcnow,
 )
 from app.rzs import dispatch
 
@@ -133,7 +132,7 @@ def next_number(year: int) -> tuple[int, str]:
 def create_order(actor: Actor, *, client_id: int, location_id: int | None, device_id: int,
                  technician_id: int | None, description: str = "",
                  now: datetime | None = None) -> Order:
-    now = now or utcnow()
+    now = now or clock.now()
     client = db.session.get(Party, client_id) if client_id else None
     if client is None or not client.is_client:
         raise WorkflowError("Wybierz klienta.", "client_id")
@@ -145,8 +144,9 @@ def create_order(actor: Actor, *, client_id: int, location_id: int | None, devic
                             "device_id")
     location = _location_of(client, location_id or device.location_id)
     technician = _technician(technician_id)
-    seq, number = next_number(now.year)
-    order = Order(number=number, year=now.year, seq=seq, client_id=client.id,
+    year = clock.business_date(now).year  # numbering follows the Polish calendar year
+    seq, number = next_number(year)
+    order = Order(number=number, year=year, seq=seq, client_id=client.id,
                   location_id=location.id if location else None, device_id=device.id,
                   technician_id=technician.id if technician else None,
                   seal_no=technician.seal_no if technician else "",
@@ -293,7 +293,7 @@ def start(actor: Actor, order: Order, now: datetime | None = None) -> None:
     if order.device.status == DeviceStatus.LIQUIDATED.value:
         raise WorkflowError("Urządzenie jest zlikwidowane: nie można rozpocząć zlecenia.")
     _transition(actor, order, "start")
-    order.started_at = now or utcnow()
+    order.started_at = now or clock.now()
 
 
 def close_problems(order: Order) -> list[str]:
@@ -327,7 +327,7 @@ def authorisation_warning(order: Order, today: date) -> str | None:
 
 def close(actor: Actor, order: Order, now: datetime | None = None) -> list[str]:
     """Close the order; returns the warnings that were recorded (e.g. the authorisation)."""
-    now = now or utcnow()
+    now = now or clock.now()
     refusal = state_refusal(order, "close")
     if refusal:
         raise WorkflowError(refusal)
@@ -346,7 +346,7 @@ def close(actor: Actor, order: Order, now: datetime | None = None) -> list[str]:
 def settle(actor: Actor, order: Order, *, doc_no: str, doc_date: date | None,
            now: datetime | None = None) -> list[str]:
     """Record the settlement (Plomba does not invoice): document number and date, the total."""
-    now = now or utcnow()
+    now = now or clock.now()
     refusal = state_refusal(order, "settle")
     if refusal:
         raise WorkflowError(refusal)
@@ -375,7 +375,7 @@ def settle(actor: Actor, order: Order, *, doc_no: str, doc_date: date | None,
 
 def cancel(actor: Actor, order: Order, now: datetime | None = None) -> None:
     _transition(actor, order, "cancel")
-    order.cancelled_at = now or utcnow()
+    order.cancelled_at = now or clock.now()
 
 
 def reopen(actor: Actor, order: Order) -> int:

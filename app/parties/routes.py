@@ -1,12 +1,11 @@
 """Clients (taxpayers) with their installation sites, and producers with "Kontrola Nr-f."."""
 
-from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app import audit, secrets, tenancy
+from app import audit, clock, secrets, tenancy
 from app.auth.access import roles_required, tenant_user
 from app.extensions import db
 from app.htmx import page_or_partial
@@ -225,7 +224,7 @@ def producer(producer_id):
             Transmission.producer_id == producer.id, Transmission.status == dispatch.PENDING))
     job_id = request.args.get("job", "")
     return render_template("parties/producer_detail.html", producer=producer, devices=devices,
-                           waiting=waiting, job_id=job_id, today=date.today())
+                           waiting=waiting, job_id=job_id, today=clock.today())
 
 
 @bp.route("/producenci/<int:producer_id>/edycja", methods=["GET", "POST"])

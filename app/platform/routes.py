@@ -7,12 +7,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 from sqlalchemy import func, select
 
-from app import audit, tenancy
+from app import audit, clock, tenancy
 from app.auth.forms import LoginForm
 from app.auth.passwords import verify_password
 from app.auth.routes import BAD_CREDENTIALS
 from app.extensions import db, limiter
-from app.models import Device, Operator, Order, Tenant, Transmission, User, utcnow
+from app.models import Device, Operator, Order, Tenant, Transmission, User
 from app.platform import bp
 
 
@@ -72,7 +72,7 @@ def tenants():
 def suspend(tenant_id):
     tenant = db.session.get(Tenant, tenant_id) or abort(404)
     resume = request.form.get("resume") == "1"
-    tenant.suspended_at = None if resume else utcnow()
+    tenant.suspended_at = None if resume else clock.now()
     with tenancy.use_tenant(tenant.id):
         audit.record("tenant.resumed" if resume else "tenant.suspended", tenant,
                      f"operator {current_user.email}")

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
-from app import tenancy
+from app import clock, tenancy
 from app.extensions import db
 from app.formatting import nip as format_nip
 from app.models import Device, Location, Order, OrderItem, OrderStatus, Party, Tenant
@@ -137,7 +137,6 @@ def producer_choices() -> list[tuple[int, str]]:
 
 
 def header(params: ReportParams, now: datetime | None = None) -> ReportHeader:
-    from app.models import utcnow
 
     tenant = db.session.get(Tenant, tenancy.current_tenant_id())
     producer = "wszyscy"
@@ -147,4 +146,4 @@ def header(params: ReportParams, now: datetime | None = None) -> ReportHeader:
     return ReportHeader(title=params.title, tenant_name=tenant.name,
                         tenant_nip=format_nip(tenant.nip), date_from=params.date_from,
                         date_to=params.date_to, producer=producer,
-                        created_at=now or utcnow())
+                        created_at=now or clock.now())

@@ -1,7 +1,7 @@
 """Raporty -> Raport ze zleceń: parameters, Podgląd (htmx, paginated), Druk (PDF inline),
 Eksport do pliku (download, or a job with progress and a link when the report is large)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from flask import (
 )
 from rq.exceptions import NoSuchJobError
 
+from app import clock
 from app.auth.access import roles_required
 from app.htmx import is_htmx, vary
 from app.models import Role
@@ -34,7 +35,7 @@ JOB_KIND = "report_export"
 
 
 def _default_form() -> ReportForm:
-    today = date.today()
+    today = clock.today()
     first = today.replace(day=1)
     last_month_end = first - timedelta(days=1)
     return ReportForm(formdata=None, date_from=last_month_end.replace(day=1),

@@ -17,9 +17,9 @@ from flask import current_app
 from sqlalchemy import Text, cast, event, func, select, update
 from sqlalchemy.orm import Session
 
-from app import secrets, tenancy
+from app import clock, secrets, tenancy
 from app.extensions import db
-from app.models import Order, Party, Tenant, Transmission, TransmissionStatus, utcnow
+from app.models import Order, Party, Tenant, Transmission, TransmissionStatus
 from app.rzs import client, payload, responses
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ def claim(ids: list[int], with_payload: bool = False) -> list[tuple]:
     Returns (id, event_id, attempts[, payload as JSON text]) of the rows now owned, by id."""
     if not ids:
         return []
-    now = utcnow()
+    now = clock.now()
     returned = [Transmission.id, Transmission.event_id, Transmission.attempts]
     if with_payload:
         returned.append(cast(Transmission.payload, Text))
@@ -260,7 +260,7 @@ def _write(tenant_id: int, changes: list[dict]) -> None:
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     sets = ", ".join(f"{name} = {mark}" for name in (*_CHANGED, "updated_at"))
     sql = f"UPDATE transmission SET {sets} WHERE id = {mark} AND tenant_id = {mark}"
-    stamp = _db_time(utcnow(), dialect.name)
+    stamp = _db_time(clock.now(), dialect.name)
     rows = [tuple(_db_time(c[name], dialect.name) for name in _CHANGED)
             + (stamp, c["id"], tenant_id) for c in changes]
     connection.exec_driver_sql(sql, rows)
@@ -275,7 +275,7 @@ def _db_time(value, dialect_name: str):
 
 
 def _failure_changes(claimed, exc: client.RegistryError, result: SendResult) -> list[dict]:
-    now = utcnow()
+    now = clock.now()
     result.error = exc.message
     changes = []
     for row_id, _event_id, attempts in claimed:
@@ -300,7 +300,7 @@ def _failure_changes(claimed, exc: client.RegistryError, result: SendResult) -> 
 def _reply_changes(claimed, text: str, result: SendResult) -> list[dict]:
     reply = responses.parse_events_reply(text, [event_id for _i, event_id, _a in claimed])
     result.counters = reply.counters
-    now = utcnow()
+    now = clock.now()
     changes = []
     for row_id, event_id, _attempts in claimed:
         outcome = reply.outcomes[event_id]
@@ -324,7 +324,7 @@ def transmissions_of(order_id: int) -> list[Transmission]:
 
 def due_rows_of_order(order_id: int) -> dict[int, list[int]]:
     """Pending rows of an order that are due now, by producer."""
-    now = utcnow()
+    now = clock.now()
     rows = db.session.execute(
         select(Transmission.id, Transmission.producer_id).where(
             Transmission.order_id == order_id, Transmission.status == PENDING,
@@ -343,7 +343,7 @@ def next_retry_in(order_id: int) -> float | None:
             Transmission.order_id == order_id, Transmission.status == PENDING))
     if earliest is None:
         return None
-    return max(0.0, (earliest - utcnow()).total_seconds())
+    return max(0.0, (earliest - clock.now()).total_seconds())
 
 
 def send_order(order_id: int) -> SendResult:
@@ -374,7 +374,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     """Across tenants: rows left "sending" by a dead worker go back to pending; pending rows
     that are due and were already dispatched once (online sends, batches, resends) are
     re-enqueued per order. Offline rows never sent wait for "Wyślij zlecenia"."""
-    now = now or utcnow()
+    now = now or clock.now()
     with tenancy.all_tenants():
         rescued = db.session.execute(
             update(Transmission)
@@ -420,7 +420,7 @@ def test_connection(producer: Party) -> tuple[bool, str]:
             ok, message = False, exc.message
         except ValueError as exc:
             ok, message = False, f"Błąd: zapisanego klucza API nie da się odczytać ({exc})."
-    producer.last_test_at = utcnow()
+    producer.last_test_at = clock.now()
     producer.last_test_ok = ok
     producer.last_test_message = message[:500]
     return ok, message

@@ -5,7 +5,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import audit, tenancy
+from app import audit, clock, tenancy
 from app.auth.access import roles_required, tenant_user
 from app.extensions import db
 from app.htmx import is_htmx, page_or_partial
@@ -36,7 +36,7 @@ def _kind_label(kind: str | None) -> str:
 
 @bp.context_processor
 def _helpers():
-    return {"expiry_state": expiry_state, "today": date.today(), "kind_label": _kind_label}
+    return {"expiry_state": expiry_state, "today": clock.today(), "kind_label": _kind_label}
 
 
 @bp.route("")

@@ -7,7 +7,7 @@ from itertools import count
 import pytest
 from sqlalchemy import select
 
-from app import tenancy
+from app import clock, tenancy
 from app.admin.forms import years_ago
 from app.admin.repair import copy_service_book_flag
 from app.extensions import db
@@ -170,7 +170,7 @@ def test_page_runs_the_repair_and_says_how_many_orders_changed(app, client, alfa
             _order(ids, ids["flagged"])
     login(tenant.owner_email)
     page = client.get("/administracja/naprawa-danych").get_data(as_text=True)
-    default = years_ago(date.today(), 2).isoformat()
+    default = years_ago(clock.today(), 2).isoformat()
     assert f'value="{default}"' in page
     assert "zakończonych" in page and "bieżących" in page
     response = client.post("/administracja/naprawa-danych", data={"since": "2025-01-01"})
@@ -186,7 +186,7 @@ def test_page_runs_the_repair_and_says_how_many_orders_changed(app, client, alfa
     ("   ", "Podaj datę, od której poprawić zlecenia."),
     ("2025-13-45", "Podaj datę, np. 31.12.2026."),
     ("wczoraj", "Podaj datę, np. 31.12.2026."),
-    ((date.today() + timedelta(days=1)).isoformat(), "nie może być późniejsza niż dzisiejsza"),
+    ((clock.today() + timedelta(days=1)).isoformat(), "nie może być późniejsza niż dzisiejsza"),
 ])
 def test_page_refuses_a_missing_or_bad_date(app, client, alfa, login, value, message):
     tenant, ids = alfa

@@ -13,9 +13,9 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from app import tenancy
+from app import clock, tenancy
 from app.extensions import db
-from app.models import Order, OrderCounter, OrderItem, Party, utcnow
+from app.models import Order, OrderCounter, OrderItem, Party
 from tests import factories
 
 pytestmark = pytest.mark.e2e
@@ -139,7 +139,7 @@ def _data(tenant):
         closed = Order(number="ZL/2026/000002", year=2026, seq=2, status="closed",
                        client_id=ids["client_id"], location_id=ids["location_id"],
                        device_id=ids["device_id"], technician_id=ids["technician_id"],
-                       seal_no="P-Alfa", service_book=True, closed_at=utcnow())
+                       seal_no="P-Alfa", service_book=True, closed_at=clock.now())
         db.session.add(closed)
         db.session.flush()
         db.session.add_all(OrderItem(order_id=closed.id, service_id=ids["service_id"],

@@ -2,13 +2,12 @@
 the server's reason and can be sent again."""
 
 import io
-from datetime import date
 
 import pytest
 from rq import SimpleWorker
 from sqlalchemy import select
 
-from app import tenancy
+from app import clock, tenancy
 from app.extensions import db
 from app.models import Order, Tenant
 from tests import factories
@@ -42,7 +41,7 @@ def _work(app):
         SimpleWorker([queue("mail", connection)], connection=connection).work(burst=True)
 
 
-FORM = {"kind": "services", "date_from": "2026-01-01", "date_to": date.today().isoformat(),
+FORM = {"kind": "services", "date_from": "2026-01-01", "date_to": clock.today().isoformat(),
         "producer_id": "", "fmt": "xlsx", "recipients": "szef@alfa.pl; biuro@alfa.pl",
         "subject": "Raport dla Posnet", "message": "W załączniku raport."}
 

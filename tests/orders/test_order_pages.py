@@ -1,12 +1,11 @@
 """The order screens: new order, tabs that save on their own, actions with clear messages."""
 
 import re
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
-from app import tenancy
+from app import clock, tenancy
 from app.extensions import db
 from app.models import AuditEntry, Order, Role, Service
 from tests import factories
@@ -192,7 +191,7 @@ def test_lists_search_and_filters(app, client, alfa):
     assert rows("/zlecenia?book=1") == ["ZL/2026/000001"]
     assert rows(f"/zlecenia?producer_id={alfa.ids['producer_id']}&status=new") == [
         "ZL/2026/000002", "ZL/2026/000001"]
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     assert len(rows(f"/zlecenia?from={today}&to={today}")) == 2
     assert rows("/zlecenia?to=2000-01-01") == []
     assert rows("/zlecenia/zamkniete") == []

@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from rq import SimpleWorker
 
+from app import clock
 from app.reports import export
 from tests.reports.conftest import FROM, TO
 from workers import REPORTS, queue, redis_connection
@@ -138,7 +139,6 @@ def test_a_suspended_tenants_export_does_not_run(app, client, login, report_data
                                                  big_report):
     """Suspended after the export was queued: the job ends without touching the data, and
     after the resume the page says so instead of offering a file."""
-    from datetime import UTC, datetime
     from pathlib import Path
 
     from app import tenancy
@@ -153,7 +153,7 @@ def test_a_suspended_tenants_export_does_not_run(app, client, login, report_data
             db.session.get(Tenant, tenant_a.id).suspended_at = when
             db.session.commit()
 
-    set_suspended(datetime.now(UTC))
+    set_suspended(clock.now())
     work(app)
     set_suspended(None)  # the browser's session was refused meanwhile, and now works again
     partial = client.get(f"/raporty/eksport/{job_id}").get_data(as_text=True)

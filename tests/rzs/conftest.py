@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from rq import SimpleWorker
 from rq.scheduler import RQScheduler
 from sqlalchemy import select
 
-from app import secrets, tenancy
+from app import clock, secrets, tenancy
 from app.extensions import db
 from app.models import Device, Order, Party, Service, Transmission
 from app.orders import workflow
@@ -150,9 +150,9 @@ class Helpers:
                 technician_id=self.ids["technician_id"])
             if seal:
                 order.seal_no = seal
-            workflow.start(actor, order, now=datetime.now().astimezone() - timedelta(hours=1))
+            workflow.start(actor, order, now=clock.now() - timedelta(hours=1))
             workflow.add_item(actor, order, service_id=service.id, quantity=Decimal(1),
-                              price=None, vat_rate=None, performed_on=day or date.today())
+                              price=None, vat_rate=None, performed_on=day or clock.today())
             if kind not in ("P", "F", "L"):
                 workflow.save_book(actor, order, {"fault": "Nie drukuje", "work_done": "Naprawa"})
             workflow.close(actor, order)

@@ -2,11 +2,12 @@
 
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
+from app import clock
 from app.extensions import db
 from app.models import Order
 from app.orders import workflow
@@ -26,7 +27,7 @@ def test_close_online_order_and_read_plus_pu(rzs, app, live_server, page):
         for item in list(order.items):
             workflow.remove_item(actor, order, item)
         workflow.add_item(actor, order, service_id=rzs.ids["service_id"], quantity=Decimal(1),
-                          price=None, vat_rate=None, performed_on=date.today() - timedelta(1))
+                          price=None, vat_rate=None, performed_on=clock.today() - timedelta(1))
         workflow.commit()
         number = order.number
     worker = subprocess.Popen([sys.executable, "-m", "workers", "rzs"], env=worker_env(app),

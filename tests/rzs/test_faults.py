@@ -6,8 +6,9 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 
+from app import clock
 from app.rzs import dispatch
 from tests.rzs.conftest import worker_env
 from tests.services import start_redis
@@ -35,7 +36,7 @@ def _stored_once(rzs, expected: int) -> None:
 
 def test_30_percent_of_replies_500(rzs):
     rzs.emulator.faults(fail_share=0.3, seed=3)
-    orders = [rzs.closed_order(day=date.today() - timedelta(days=i)) for i in range(20)]
+    orders = [rzs.closed_order(day=clock.today() - timedelta(days=i)) for i in range(20)]
     rzs.work(until_settled=True, timeout=60)
     rows = rzs.rows()
     assert len(rows) == 20 and {r["status"] for r in rows} == {"delivered"}
@@ -81,7 +82,7 @@ def test_redis_down_while_orders_close_then_the_sweeper_sends(rzs, app, tmp_path
     monkeypatch.setattr(workers, "_connections", {})
     server.stop()
     started = time.monotonic()
-    orders = [rzs.closed_order(day=date.today() - timedelta(days=i)) for i in range(3)]
+    orders = [rzs.closed_order(day=clock.today() - timedelta(days=i)) for i in range(3)]
     assert time.monotonic() - started < 15, "closing must not hang on a dead Redis"
     assert {r["status"] for r in rzs.rows()} == {"pending"}
     port = int(server.url.rsplit(":", 1)[1].split("/")[0])

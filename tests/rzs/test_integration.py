@@ -1,9 +1,10 @@
 """Orders closed in Plomba reach the real emulator through the real Redis and a burst worker."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db
 from app.models import Device, Order, Party, Transmission
 from app.rzs import dispatch
@@ -55,7 +56,7 @@ def test_each_rejection_is_shown_on_the_order(rzs, client, login):
     }
     rzs.work()
     # Pairing: the registry knows ZBF1111111111 with PO111111111; Plomba now says otherwise.
-    rzs.closed_order(paired, day=date.today() - timedelta(days=3))
+    rzs.closed_order(paired, day=clock.today() - timedelta(days=3))
     rzs.work()
     with rzs.ctx():
         device = db.session.get(Device, paired)
@@ -98,14 +99,14 @@ def test_offline_batch_of_1200_events_in_3_requests(rzs, client, login):
             Transmission.order_id == order_id)).payload
         for i in range(1, 1200):
             event = dict(template, id=f"{template['id']}-{i}",
-                         performed_on=(date.today() - timedelta(days=i)).isoformat())
+                         performed_on=(clock.today() - timedelta(days=i)).isoformat())
             db.session.add(Transmission(order_id=order_id, producer_id=rzs.ids["producer_id"],
                                         event_id=event["id"], kind="PU", payload=event))
         db.session.commit()
     rzs.work()  # offline: nothing is sent on close
     assert {r["status"] for r in rzs.rows()} == {"pending"}
     login(rzs.tenant.owner_email)
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     response = client.post(f"/wysylka/producent/{rzs.ids['producer_id']}/wyslij",
                            data={"from": today, "to": today})
     assert response.status_code == 303
@@ -170,7 +171,6 @@ def test_sweeper_sends_what_redis_lost(rzs, redis_client):
 def test_a_suspended_tenants_sending_waits_for_the_resume(rzs):
     """Suspended between the close and the worker: nothing reaches the registry, the event
     stays pending (nothing is lost), and the sweeper sends it after the resume."""
-    from datetime import UTC, datetime
 
     from app import tenancy
     from app.models import Tenant
@@ -182,12 +182,12 @@ def test_a_suspended_tenants_sending_waits_for_the_resume(rzs):
             db.session.get(Tenant, rzs.tenant.id).suspended_at = when
             db.session.commit()
 
-    set_suspended(datetime.now(UTC))
+    set_suspended(clock.now())
     rzs.work()
     assert [r["status"] for r in rzs.rows(order_id)] == ["pending"]
     assert rzs.emulator.stats().get("events_PU", 0) == 0
     set_suspended(None)
     with rzs.app.app_context():
-        dispatch.sweep(datetime.now(UTC) + timedelta(hours=1))
+        dispatch.sweep(clock.now() + timedelta(hours=1))
     rzs.work(until_settled=True)
     assert [r["status"] for r in rzs.rows(order_id)] == ["delivered"]

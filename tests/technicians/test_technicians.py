@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app import tenancy
+from app import clock, tenancy
 from app.extensions import db
 from app.formatting import date_pl
 from app.models import Authorisation, Party, Role, Technician
@@ -278,7 +278,7 @@ def test_removing_another_technicians_authorisation_is_404(app, client, alfa, lo
 
 def test_expired_is_red_and_expiring_amber_in_list_and_detail(app, client, alfa, login):
     tenant, ids = alfa
-    today = date.today()
+    today = clock.today()
     expired, soon = today - timedelta(days=1), today + timedelta(days=10)
     with app.app_context(), tenancy.use_tenant(tenant.id):
         db.session.add_all([

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from app import secrets, tenancy
+from app import clock, secrets, tenancy
 from app.auth.passwords import verify_password
 from app.demo import (
     DEMO_PRODUCERS,
@@ -167,7 +167,7 @@ def test_orders_are_consistent(demo, ctx):
             assert order.settlement_total == totals[order.id].quantize(Decimal("0.01"))
             assert order.settlement_date == order.settled_at.date()
         if order.status in ("new", "started"):
-            assert order.created_at.date() >= date.today() - timedelta(days=30)
+            assert order.created_at.date() >= clock.today() - timedelta(days=30)
 
 
 def test_devices_follow_their_inspections(demo, ctx):
@@ -197,7 +197,7 @@ def test_devices_follow_their_inspections(demo, ctx):
         if device.status != "new":
             assert device.fiscalized_on is not None
     assert statuses["fiscalized"] > 90 and statuses["new"] >= 3 and statuses["liquidated"] >= 3
-    seen = attention(date.today())
+    seen = attention(clock.today())
     assert seen.inspections_overdue > 0 and seen.inspections_due_soon > 0
     assert seen.authorisations_expired == 1 and seen.authorisations_expiring == 1
 

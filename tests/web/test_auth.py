@@ -1,10 +1,9 @@
 import re
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
-from app import tenancy
+from app import clock, tenancy
 from app.auth.routes import BAD_CREDENTIALS
 from app.config import Config, DevelopmentConfig
 from app.extensions import db
@@ -77,7 +76,7 @@ def test_deactivated_user_loses_the_session(app, client, tenant_a, login):
 def test_suspended_tenant_cannot_sign_in(app, client, tenant_a, login):
     login(tenant_a.owner_email)
     with app.app_context(), tenancy.use_tenant(tenant_a.id):
-        db.session.get(Tenant, tenant_a.id).suspended_at = datetime.now(UTC)
+        db.session.get(Tenant, tenant_a.id).suspended_at = clock.now()
         db.session.commit()
     assert client.get("/").status_code == 302  # the running session ends too
     response = _post_login(client, tenant_a.owner_email, factories.PASSWORD)

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from app import create_app, tenancy
+from app import clock, create_app, tenancy
 from app.auth.sessions import describe
 from app.extensions import db
-from app.models import AuditEntry, Role, User, UserSession, utcnow
+from app.models import AuditEntry, Role, User, UserSession
 from tests import factories
 
 FIREFOX_WINDOWS = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 "
@@ -128,19 +128,19 @@ def test_remember_cookie_brings_back_the_same_session(app, tenant_a):
 ])
 def test_an_idle_session_expires(app, tenant_a, remember, idle, alive):
     browser = _sign_in(app, tenant_a.owner_email, FIREFOX_WINDOWS, remember=remember)
-    _set(app, tenant_a, last_seen_at=utcnow() - idle)
+    _set(app, tenant_a, last_seen_at=clock.now() - idle)
     assert browser.get("/").status_code == (200 if alive else 302)
 
 
 def test_last_activity_is_written_at_most_once_a_minute(app, tenant_a):
     browser = _sign_in(app, tenant_a.owner_email, FIREFOX_WINDOWS)
-    recent = utcnow() - timedelta(seconds=20)
+    recent = clock.now() - timedelta(seconds=20)
     _set(app, tenant_a, last_seen_at=recent)
     browser.get("/")
     assert _rows(app, tenant_a)[0].last_seen_at == recent
-    _set(app, tenant_a, last_seen_at=utcnow() - timedelta(minutes=5))
+    _set(app, tenant_a, last_seen_at=clock.now() - timedelta(minutes=5))
     browser.get("/")
-    assert utcnow() - _rows(app, tenant_a)[0].last_seen_at < timedelta(seconds=30)
+    assert clock.now() - _rows(app, tenant_a)[0].last_seen_at < timedelta(seconds=30)
 
 
 def test_log_out_everywhere_ends_the_other_records(app, tenant_a):
@@ -183,7 +183,7 @@ def test_the_previous_sign_in_is_shown_and_old_records_are_dropped(app, tenant_a
     assert "Firefox 140 · Windows, 127.0.0.1" in previous
     assert "Firefox" not in page[page.index('id="sessions"'):]  # ended: not in the list
     # Records unused for longer than any session lives go at the next sign-in.
-    _set(app, tenant_a, last_seen_at=utcnow() - timedelta(days=31))
+    _set(app, tenant_a, last_seen_at=clock.now() - timedelta(days=31))
     _sign_in(app, tenant_a.owner_email, CHROME_ANDROID)
     assert len(_rows(app, tenant_a)) == 1
 
