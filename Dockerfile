@@ -24,12 +24,14 @@ RUN useradd --create-home --uid 10001 --user-group --shell /usr/sbin/nologin plo
 
 WORKDIR /app
 
-# The dependencies first (from pyproject.toml, without the dev extra), so that a change of the
-# code alone does not reinstall them.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# The dependencies first, the exact versions of uv.lock without the dev extra (hashes
+# checked), so that a change of the code alone does not reinstall them.
+COPY pyproject.toml uv.lock ./
+RUN pip install 'uv==0.13.9' \
+    && uv export --frozen --no-emit-project -o /tmp/requirements.lock \
+    && pip install --require-hashes -r /tmp/requirements.lock \
+    && pip uninstall -y uv \
+    && rm /tmp/requirements.lock
 
 # The code: app/, workers/, migrations/, wsgi.py and, when present, rzs_emulator/ (see
 # .dockerignore for what stays out). The processes run from /app, where migrations/ and

@@ -41,11 +41,17 @@ $(PY):
 	$$py -m venv $(VENV) || { rm -rf $(VENV); \
 	  echo "make: '$$py -m venv' failed; on Debian install python3-venv" >&2; exit 1; }
 
-# Reinstalled when pyproject.toml changes or a top-level package appears (the editable install
-# maps the packages it found at install time).
-$(STAMP): pyproject.toml $(wildcard rzs_emulator/__init__.py) | $(PY)
-	@test -x $(VENV)/bin/uv || $(PY) -m pip install -q uv
-	$(VENV)/bin/uv pip install -p $(PY) -e '.[dev]'
+# The exact versions of uv.lock (hashes checked), then the project itself as an editable
+# install. Reinstalled when pyproject.toml or the lock changes or a top-level package appears
+# (the editable install maps the packages it found at install time). After changing the
+# dependencies in pyproject.toml, run `.venv/bin/uv lock` and commit uv.lock.
+UV_VERSION := 0.13.9
+$(STAMP): pyproject.toml uv.lock $(wildcard rzs_emulator/__init__.py) | $(PY)
+	@$(VENV)/bin/uv --version 2>/dev/null | grep -q ' $(UV_VERSION)' \
+	  || $(PY) -m pip install -q 'uv==$(UV_VERSION)'
+	$(VENV)/bin/uv export -q --frozen --extra dev --no-emit-project -o $(VENV)/requirements.lock
+	$(VENV)/bin/uv pip install -p $(PY) --require-hashes -r $(VENV)/requirements.lock
+	$(VENV)/bin/uv pip install -p $(PY) --no-deps -e .
 	@touch $@
 
 clean:

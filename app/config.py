@@ -30,11 +30,12 @@ class Config:
     ENV_NAME = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY")
     PLOMBA_SECRETS_KEY = os.environ.get("PLOMBA_SECRETS_KEY")
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'plomba.db'}"
-    )
+    # Production names its database and Redis; only development and tests fall back to a
+    # SQLite file and a local Redis (a production server silently on SQLite would lose data
+    # the day its container is replaced).
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    REDIS_URL = os.environ.get("REDIS_URL")
 
     # Cookies: Secure outside development, never readable by scripts, no cross-site POSTs.
     SESSION_COOKIE_SECURE = True
@@ -75,15 +76,25 @@ class Config:
     # Producers' registries must be public https hosts; development and tests allow loopback.
     RZS_ALLOW_PRIVATE_HOSTS = _env_bool("RZS_ALLOW_PRIVATE_HOSTS", False)
 
+    REQUIRED = {"SECRET_KEY": "SECRET_KEY", "PLOMBA_SECRETS_KEY": "PLOMBA_SECRETS_KEY",
+                "SQLALCHEMY_DATABASE_URI": "DATABASE_URL", "REDIS_URL": "REDIS_URL"}
+
     @classmethod
     def check(cls, config: dict) -> None:
-        for key in ("SECRET_KEY", "PLOMBA_SECRETS_KEY"):
-            if not config.get(key):
-                raise RuntimeError(f"{key} must be set in the environment")
+        missing = [env for key, env in cls.REQUIRED.items() if not config.get(key)]
+        if missing:
+            raise RuntimeError(f"{', '.join(missing)} must be set in the environment "
+                               f"(PLOMBA_ENV={cls.ENV_NAME})")
+
+
+_LOCAL_DATABASE = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'plomba.db'}")
+_LOCAL_REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    SQLALCHEMY_DATABASE_URI = _LOCAL_DATABASE
+    REDIS_URL = _LOCAL_REDIS
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     RZS_ALLOW_PRIVATE_HOSTS = True
@@ -107,6 +118,8 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     ENV_NAME = "testing"
+    SQLALCHEMY_DATABASE_URI = _LOCAL_DATABASE
+    REDIS_URL = _LOCAL_REDIS
     TESTING = True
     SECRET_KEY = "test-secret"
     PLOMBA_SECRETS_KEY = "Q2x7l0mX3v9l1bqkZ5m3q8b9yQ3n7o2s1c4d6e8f0a0="

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# The whole test suite twice: on SQLite, then on PostgreSQL, with one throwaway PostgreSQL
-# cluster and one redis-server on loopback (started here, stopped on exit, also on failure or
-# Ctrl-C). Arguments go to pytest: scripts/test.sh -k tenancy -x
-# Exit code: 0 only when both runs pass; pytest's 5 (no tests collected) counts as a failure.
+# The test suite in three passes, with one throwaway PostgreSQL cluster and one redis-server on
+# loopback (started here, stopped on exit, also on failure or Ctrl-C):
+#   SQLite      every test but the browser's, on the suite's set date (tests/conftest.py);
+#   PostgreSQL  every test that touches the database, the browser tests included;
+#   2027 clock  the SQLite pass again with the clock on 2 January 2027, a new year whose
+#               numbering, ranges and reminders start empty (catches rules tied to one year).
+# So a test that needs no database, and a browser test, runs once. Arguments go to pytest:
+# scripts/test.sh -k tenancy -x
+# Exit code: 0 only when every pass passes; pytest's 5 (no tests collected) counts as a failure.
 # Needs the venv (make test makes it) and Debian's redis-server and postgresql.
 set -uo pipefail
 
@@ -67,7 +72,7 @@ flush_redis() {
 
 echo "== SQLite =="
 t0=$SECONDS
-"$PYTEST" "$@"
+PLOMBA_TEST_PASS=sqlite "$PYTEST" "$@"
 sqlite_rc=$?
 sqlite_time=$((SECONDS - t0))
 
@@ -75,17 +80,28 @@ flush_redis
 echo
 echo "== PostgreSQL =="
 t0=$SECONDS
-TEST_DATABASE_URL=$pg_url "$PYTEST" "$@"
+PLOMBA_TEST_PASS=postgres TEST_DATABASE_URL=$pg_url "$PYTEST" "$@"
 pg_rc=$?
 pg_time=$((SECONDS - t0))
+
+flush_redis
+echo
+echo "== SQLite, clock on 2 January 2027 =="
+t0=$SECONDS
+PLOMBA_TEST_PASS=clock PLOMBA_TEST_NOW=2027-01-02T08:30:00+01:00 "$PYTEST" "$@"
+clock_rc=$?
+clock_time=$((SECONDS - t0))
 
 verdict() { [ "$1" -eq 0 ] && echo "passed" || echo "FAILED (pytest exit $1)"; }
 echo
 echo "== Summary =="
-echo "SQLite:     $(verdict $sqlite_rc) in ${sqlite_time}s"
-echo "PostgreSQL: $(verdict $pg_rc) in ${pg_time}s"
+echo "SQLite:      $(verdict $sqlite_rc) in ${sqlite_time}s"
+echo "PostgreSQL:  $(verdict $pg_rc) in ${pg_time}s"
+echo "2027 clock:  $(verdict $clock_rc) in ${clock_time}s"
 
-if [ "$sqlite_rc" -ne 0 ]; then
-    exit "$sqlite_rc"
-fi
-exit "$pg_rc"
+for rc in "$sqlite_rc" "$pg_rc" "$clock_rc"; do
+    if [ "$rc" -ne 0 ]; then
+        exit "$rc"
+    fi
+done
+exit 0

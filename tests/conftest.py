@@ -26,6 +26,31 @@ os.environ.setdefault(clock.TEST_NOW_ENV, DEFAULT_TEST_NOW)
 clock.set_now(clock.parse_instant(os.environ[clock.TEST_NOW_ENV]))
 
 
+# scripts/test.sh runs the suite in passes (PLOMBA_TEST_PASS): "sqlite" takes every test but
+# the browser's, "postgres" the tests that touch the database (those that use the `app`
+# fixture), the browser tests included, and "clock" repeats the "sqlite" pass on another date.
+# So a test that needs no database, and a browser test, runs once per run. Unset: every test.
+TEST_PASS_ENV = "PLOMBA_TEST_PASS"
+
+
+def pytest_collection_modifyitems(config, items):
+    mode = os.environ.get(TEST_PASS_ENV)
+    if not mode:
+        return
+    if mode not in ("sqlite", "postgres", "clock"):
+        raise pytest.UsageError(f"{TEST_PASS_ENV}={mode!r}: expected sqlite, postgres or clock")
+    keep, drop = [], []
+    for item in items:
+        if mode == "postgres":
+            wanted = "app" in item.fixturenames
+        else:
+            wanted = item.get_closest_marker("e2e") is None
+        (keep if wanted else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
     url = os.environ.get("TEST_REDIS_URL")

@@ -1,7 +1,5 @@
 """In a real browser: close an order of an online producer and read the registry's +PU."""
 
-import subprocess
-import sys
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,7 +11,7 @@ from app.models import Order
 from app.orders import workflow
 from app.orders.workflow import Actor
 from tests import factories
-from tests.rzs.conftest import worker_env
+from tests.rzs.conftest import start_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -30,8 +28,7 @@ def test_close_online_order_and_read_plus_pu(rzs, app, live_server, page):
                           price=None, vat_rate=None, performed_on=clock.today() - timedelta(1))
         workflow.commit()
         number = order.number
-    worker = subprocess.Popen([sys.executable, "-m", "workers", "rzs"], env=worker_env(app),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = start_worker(app, "rzs")
     try:
         page.on("dialog", lambda dialog: dialog.accept())
         page.goto(f"{live_server}/login")

@@ -2,15 +2,13 @@
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import timedelta
 
 from app import clock
 from app.rzs import dispatch
-from tests.rzs.conftest import worker_env
+from tests.rzs.conftest import start_worker
 from tests.services import start_redis
 
 
@@ -48,7 +46,7 @@ def test_30_percent_of_replies_500(rzs):
 def test_429_bursts_honour_retry_after(rzs):
     rzs.emulator.faults(throttle=2, throttle_every=3, retry_after=2)
     order_id = rzs.closed_order()
-    before = time.time()
+    before = clock.now().timestamp()
     rzs.work()
     [row] = rzs.rows(order_id)
     assert row["status"] == "pending" and "429" in row["error"]
@@ -101,9 +99,7 @@ def test_redis_down_while_orders_close_then_the_sweeper_sends(rzs, app, tmp_path
 
 def test_worker_killed_mid_job(rzs, app, monkeypatch):
     rzs.emulator.faults(latency_ms=4000)
-    worker = subprocess.Popen([sys.executable, "-m", "workers", "rzs"], env=worker_env(app),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
+    worker = start_worker(app, "rzs", start_new_session=True)
     try:
         order_id = rzs.closed_order()
         deadline = time.monotonic() + 30
