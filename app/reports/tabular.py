@@ -50,6 +50,19 @@ def section_title(name: str, count: int) -> str:
     return f"Producent: {name} – {count} poz."
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...) in a
+# client's name would reach whoever opens the export): OWASP's advice is to start such a text
+# cell with an apostrophe, which Excel and LibreOffice show as plain text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """The cell as a spreadsheet must show it: text that could start a formula is quoted."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(kind: str, rows: Iterable[ReportRow], out: BinaryIO, *,
               head: ReportHeader | None = None, counts: dict[int, int] | None = None,
               progress: Progress = None) -> None:
@@ -59,14 +72,15 @@ def write_csv(kind: str, rows: Iterable[ReportRow], out: BinaryIO, *,
     writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
     dates = DATE_COLUMNS[kind]
     if head is not None:
-        writer.writerows(header_lines(head))
+        writer.writerows((label, csv_safe(value)) for label, value in header_lines(head))
         writer.writerow([])
     writer.writerow(COLUMNS[kind])
     for what, value, name in _sections(rows, head is not None, progress):
         if what == "section":
-            writer.writerow([section_title(name, (counts or {}).get(value, 0))])
+            writer.writerow([csv_safe(section_title(name, (counts or {}).get(value, 0)))])
         else:
-            writer.writerow([_day(v) if i in dates else v for i, v in enumerate(value)])
+            writer.writerow([_day(v) if i in dates else csv_safe(v)
+                             for i, v in enumerate(value)])
     text.flush()
     text.detach()
 

@@ -5,10 +5,15 @@ import io
 from datetime import datetime
 
 import openpyxl
+import pytest
 from pypdf import PdfReader
+from sqlalchemy import update
 
+from app.extensions import db
+from app.models import OrderItem
 from app.reports.export import render
 from app.reports.params import ReportParams
+from app.reports.tabular import csv_safe
 from tests.reports.conftest import FROM, TO
 
 
@@ -106,3 +111,31 @@ def test_pdf_header_on_every_page(report_data, in_tenant_a, monkeypatch):
         text = page.extract_text()
         assert f"Strona {n}" in text
         assert "Serwis Alfa" in text and "Nr fabryczny" in text
+
+
+FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)",
+            "\tTab", "\rCR"]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_csv_cells_that_would_start_a_formula_are_text(text):
+    assert csv_safe(text) == "'" + text
+    assert csv_safe("Fiskalizacja") == "Fiskalizacja"
+
+
+def test_formula_in_a_name_reaches_neither_the_csv_nor_the_xlsx_as_a_formula(
+        report_data, in_tenant_a, tmp_path):
+    db.session.execute(update(OrderItem).where(OrderItem.name == "Fiskalizacja")
+                       .values(name=FORMULAS[0]))
+    db.session.commit()
+    _, _, data = render(ReportParams("services", FROM, TO), "csv")
+    cells = [cell for row in _csv_rows(data) for cell in row]
+    assert "'" + FORMULAS[0] in cells
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+    _, _, xlsx = render(ReportParams("services", FROM, TO), "xlsx")
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(xlsx)
+    sheet = openpyxl.load_workbook(path).active
+    values = [c for row in sheet.iter_rows() for c in row]
+    assert any(c.value == FORMULAS[0] for c in values)
+    assert not any(c.data_type == "f" for c in values)  # written as text, never a formula
