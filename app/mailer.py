@@ -35,8 +35,14 @@ def sender_of(tenant: Tenant | None) -> str:
 
 def build(tenant: Tenant | None, recipients: list[str], subject: str, body: str,
           attachments: list[Attachment] = ()) -> Message:
+    """Every message is built here, so no header can carry a line break: a CR or LF in a
+    subject or an address would add headers (Bcc, Reply-To) on the tenant's server, which
+    receives the raw bytes without Flask-Mail's own check."""
     message = Message(subject=subject, recipients=recipients, body=body,
                       sender=sender_of(tenant))
+    if message.has_bad_headers():
+        raise MailError("Temat lub adres zawiera znak nowej linii: wiadomość nie została "
+                        "wysłana.")
     for item in attachments:
         message.attach(item.filename, item.mimetype, item.data)
     return message

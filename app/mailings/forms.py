@@ -30,6 +30,10 @@ class ReportEmailForm(ReportForm):
                           validators=[required("Podaj temat wiadomości."), max_len(200)])
     message = TextAreaField("Treść", filters=[strip], validators=[max_len(5000)])
 
+    def validate_subject(self, field):
+        if any(ch in field.data for ch in "\r\n"):
+            raise ValidationError("Temat musi się mieścić w jednym wierszu.")
+
     def validate_recipients(self, field):
         addresses = split_addresses(field.data)
         if len(addresses) > MAX_RECIPIENTS:

@@ -7,7 +7,7 @@ import pytest
 from rq import SimpleWorker
 from sqlalchemy import select
 
-from app import clock, tenancy
+from app import clock, mailer, tenancy
 from app.extensions import db
 from app.models import Order, Tenant
 from tests import factories
@@ -90,6 +90,8 @@ def test_bad_input_starts_no_job(app, client, alfa, redis_client):
         ({"date_from": "2015-01-01", "date_to": "2026-01-01"}, "najwyżej 5 lat"),
         ({"producer_id": "99999"}, "Nie ma takiego producenta"),
         ({"subject": ""}, "Podaj temat wiadomości."),
+        ({"subject": "Raport\r\nBcc: zbieracz@evil.example"},
+         "Temat musi się mieścić w jednym wierszu."),
     ]
     for change, message in cases:
         response = client.post("/raporty/email", data={**FORM, **change})
@@ -116,3 +118,19 @@ def test_report_page_hands_its_parameters_to_the_email_form(app, client, alfa):
     assert '<option selected value="devices">' in form or 'value="devices" selected' in form
     assert 'value="2026-01-01"' in form and 'value="2026-02-01"' in form
     assert 'value="csv" selected' in form or '<option selected value="csv">' in form
+
+
+@pytest.mark.parametrize("subject, recipients", [
+    ("Raport\r\nBcc: zbieracz@evil.example", ["szef@alfa.pl"]),
+    ("Raport\nReply-To: zbieracz@evil.example", ["szef@alfa.pl"]),
+    ("Raport", ["szef@alfa.pl\r\nBcc: zbieracz@evil.example"]),
+])
+def test_no_header_injection_through_the_tenants_server(app, alfa, smtp_sink, subject,
+                                                        recipients):
+    """Jobs build their message without the form: the builder itself refuses a line break."""
+    _smtp(app, alfa, smtp_sink.host, smtp_sink.port)
+    with app.app_context(), tenancy.use_tenant(alfa.id):
+        tenant = db.session.scalar(select(Tenant))
+        with pytest.raises(mailer.MailError, match="znak nowej linii"):
+            mailer.send(tenant, mailer.build(tenant, recipients, subject, "Treść"))
+    assert smtp_sink.messages == []
