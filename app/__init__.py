@@ -6,7 +6,7 @@ from flask import Flask, g, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from app import tenancy
+from app import audit, tenancy
 from app.config import Config, config_from_env
 from app.extensions import csrf, db, limiter, login_manager, mail, migrate
 
@@ -54,10 +54,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     # The job layer's after_commit hook enqueues what a commit left to send, in every process.
     import workers.jobs  # noqa: F401
-    from app import cli, formatting, htmx, security
+    from app import cli, formatting, htmx, nav, security
 
     cli.register(app)
     formatting.register(app)
+    app.jinja_env.globals["nav_sections"] = nav.nav_sections
     security.register(app)
     htmx.register(app)
     _register_request_hooks(app)
@@ -109,18 +110,25 @@ def _sqlite_pragmas(engine) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
+    from app.models import User
+
     @app.before_request
     def _enter_tenant():
-        # Loading current_user here (Flask-Login) is what scopes the request to its tenant.
-        user = current_user
+        # Loading current_user here (Flask-Login) is what scopes the request to its tenant,
+        # and names the user of its audit entries (an operator is none of the tenant's users).
+        user = current_user._get_current_object()
         tenant_id = getattr(user, "tenant_id", None) if user.is_authenticated else None
         g._tenant_token = tenancy.set_tenant(tenant_id)
+        g._actor_token = audit.act_as(user.id if isinstance(user, User) else None)
 
     @app.teardown_request
     def _leave_tenant(_exc):
         token = g.pop("_tenant_token", None)
         if token is not None:
             tenancy.reset_tenant(token)
+        token = g.pop("_actor_token", None)
+        if token is not None:
+            audit.reset_actor(token)
 
 
 def _register_error_pages(app: Flask) -> None:

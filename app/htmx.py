@@ -21,9 +21,10 @@ def is_htmx() -> bool:
             and request.headers.get("HX-Boosted") != "true")
 
 
-def page_or_partial(template: str, partial: str, status: int = 200, **context):
+def page_or_partial(template: str, partial: str, /, http_status: int = 200, **context):
     """Render the full page, or only the partial when htmx asks."""
-    return make_response(render_template(partial if is_htmx() else template, **context), status)
+    return make_response(render_template(partial if is_htmx() else template, **context),
+                         http_status)
 
 
 def register(app: Flask) -> None:

@@ -33,8 +33,8 @@ def _default_form() -> ReportForm:
 
 
 def _page(form: ReportForm, status: int = 200, **context):
-    return page_or_partial("reports/index.html", "reports/_report.html", status, form=form,
-                           **context)
+    return page_or_partial("reports/index.html", "reports/_report.html", http_status=status,
+                           form=form, **context)
 
 
 @bp.route("/")
