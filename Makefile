@@ -13,7 +13,7 @@ ARGS ?=
 help:
 	@echo "make run    install what is needed, migrate, seed the demo, start web + worker + Redis"
 	@echo "make test   the test suite on SQLite and on PostgreSQL (pass pytest args: ARGS='-k x')"
-	@echo "make lint   ruff"
+	@echo "make lint   ruff and the import-linter contract (the layers)"
 	@echo "make clean  remove the venv and caches (keeps instance/: the dev database and keys)"
 
 run: system $(STAMP)
@@ -24,6 +24,7 @@ test: system $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # Debian packages (redis-server, postgresql, chromium, fonts, poppler-utils), only when missing.
 system:

@@ -2,11 +2,11 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from app import tenancy
+from app import audit, tenancy
 from app.config import Config, config_from_env
 from app.extensions import csrf, db, limiter, login_manager, mail, migrate
 
@@ -50,33 +50,42 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     with app.app_context():
         _sqlite_pragmas(db.engine)
 
-    from app.admin import bp as admin_bp
-    from app.auth import bp as auth_bp
-    from app.catalog import bp as catalog_bp
-    from app.devices import bp as devices_bp
-    from app.mailings import bp as mailings_bp
-    from app.main import bp as main_bp
-    from app.orders import bp as orders_bp
-    from app.parties import bp as parties_bp
-    from app.platform import bp as platform_bp
-    from app.reports import bp as reports_bp
-    from app.technicians import bp as technicians_bp
-    from app.transmissions import bp as transmissions_bp
+    _register_blueprints(app)
 
-    for blueprint in (auth_bp, main_bp, catalog_bp, parties_bp, devices_bp, technicians_bp,
-                      orders_bp, transmissions_bp, reports_bp, admin_bp, mailings_bp,
-                      platform_bp):
-        app.register_blueprint(blueprint)
-
-    from app import cli, formatting, security
+    # The job layer's after_commit hook enqueues what a commit left to send, in every process.
+    import workers.jobs  # noqa: F401
+    from app import cli, formatting, htmx, nav, security
 
     cli.register(app)
     formatting.register(app)
+    app.jinja_env.globals["nav_sections"] = nav.nav_sections
     security.register(app)
+    htmx.register(app)
     _register_request_hooks(app)
     _register_error_pages(app)
     app.jinja_env.globals["app_version"] = __version__
     return app
+
+
+# The modules that attach views to their package's blueprint. They are imported here and only
+# here: a package's __init__ holds just its `bp`, so importing a domain module of the package
+# (app.orders.workflow, app.reports.queries) loads no view.
+VIEW_MODULES = (
+    "app.auth.routes", "app.auth.account", "app.auth.signup", "app.main.routes",
+    "app.catalog.routes", "app.parties.routes", "app.devices.routes", "app.technicians.routes",
+    "app.orders.routes", "app.transmissions.routes", "app.reports.routes", "app.admin.routes",
+    "app.admin.users", "app.mailings.routes", "app.platform.routes",
+)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from importlib import import_module
+
+    for name in VIEW_MODULES:
+        import_module(name)
+    packages = dict.fromkeys(name.rsplit(".", 1)[0] for name in VIEW_MODULES)
+    for package in packages:
+        app.register_blueprint(import_module(package).bp)
 
 
 def _migrations_dir():
@@ -101,24 +110,25 @@ def _sqlite_pragmas(engine) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
+    from app.models import User
+
     @app.before_request
     def _enter_tenant():
-        # Loading current_user here (Flask-Login) is what scopes the request to its tenant.
-        user = current_user
+        # Loading current_user here (Flask-Login) is what scopes the request to its tenant,
+        # and names the user of its audit entries (an operator is none of the tenant's users).
+        user = current_user._get_current_object()
         tenant_id = getattr(user, "tenant_id", None) if user.is_authenticated else None
         g._tenant_token = tenancy.set_tenant(tenant_id)
+        g._actor_token = audit.act_as(user.id if isinstance(user, User) else None)
 
     @app.teardown_request
     def _leave_tenant(_exc):
         token = g.pop("_tenant_token", None)
         if token is not None:
             tenancy.reset_tenant(token)
-
-    @app.after_request
-    def _vary_on_htmx(response):
-        if request.headers.get("HX-Request"):
-            response.vary.add("HX-Request")
-        return response
+        token = g.pop("_actor_token", None)
+        if token is not None:
+            audit.reset_actor(token)
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -1,21 +1,31 @@
-"""Audit log entries, written in the caller's transaction."""
+"""Audit log entries, written in the caller's transaction.
+
+The acting user is the one given, else the one the entry point set with `act_as` (the web
+sets the signed-in user for each request), so this module needs nothing of the web."""
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 
-from flask import has_request_context
-from flask_login import current_user
 from sqlalchemy import insert
 
 from app import clock, tenancy
 from app.extensions import db
-from app.models import AuditEntry, User
+from app.models import AuditEntry
+
+_actor: ContextVar[int | None] = ContextVar("plomba_audit_actor", default=None)
+
+
+def act_as(user_id: int | None):
+    """Entries without an explicit user are this user's; returns a token for reset_actor."""
+    return _actor.set(user_id)
+
+
+def reset_actor(token) -> None:
+    _actor.reset(token)
 
 
 def _acting_user(user_id: int | None) -> int | None:
-    if user_id is None and has_request_context() and current_user.is_authenticated:
-        if isinstance(current_user._get_current_object(), User):
-            return current_user.id
-    return user_id
+    return _actor.get() if user_id is None else user_id
 
 
 def record(action: str, obj, detail: str = "", user_id: int | None = None) -> None:

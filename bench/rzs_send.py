@@ -146,13 +146,14 @@ class PeakRSS:
 
 
 def offline_batch(app, ids, events: int, env: dict) -> dict:
-    from rq import Queue
+    from rq.job import Job
     from sqlalchemy import func, insert, select
 
-    from app import tenancy
+    from app import jobs, tenancy
     from app.extensions import db
-    from app.models import Transmission
+    from app.models import JobKind, Transmission
     from rzs_emulator.bench import make_events
+    from workers import jobs as job_queue
     from workers import redis_connection
 
     order_id = closed_order(app, ids, ids["device"], date.today())
@@ -165,15 +166,17 @@ def offline_batch(app, ids, events: int, env: dict) -> dict:
                 for e in make_events(1_000_000, events - 1, seal=SEAL, tag="P")]
         db.session.execute(insert(Transmission), rows)
         db.session.commit()
-        queue = Queue("rzs", connection=redis_connection())
         worker = subprocess.Popen([sys.executable, "-m", "workers", "rzs"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(4)  # the worker has started and waits, idle
         sampler = PeakRSS(worker.pid)
         today = date.today().isoformat()
         began = time.perf_counter()
-        job = queue.enqueue("workers.rzs.send_batch", ids["tenant"], ids["producer"], today,
-                            today, job_timeout=3600)
+        row = jobs.new(JobKind.RZS_BATCH, None, producer_id=ids["producer"],
+                       **{"from": today, "to": today})
+        db.session.commit()
+        job_queue.start(row)
+        job = Job.fetch(row.rq_id, connection=redis_connection())
         while job.get_status(refresh=True) not in ("finished", "failed"):
             time.sleep(0.01)
         seconds = time.perf_counter() - began

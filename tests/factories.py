@@ -121,14 +121,16 @@ def populate(tenant: TenantRef, marker: str) -> dict[str, int]:
     return ids
 
 
-def make_job(tenant: TenantRef) -> str:
-    """A background job of the tenant in the test Redis (never run: no worker listens)."""
-    from app.transmissions import jobs
+def make_job(tenant: TenantRef, kind: str = "rzs_batch", **params) -> int:
+    """A queued background job of the tenant (its row; never run: nothing is enqueued)."""
+    from app import jobs
+    from app.models import JobKind
 
+    params = params or {"producer_id": 0, "from": "2026-01-01", "to": "2026-01-31"}
     with tenancy.use_tenant(tenant.id):
-        job = jobs.start("rzs", "workers.rzs.send_batch", tenant.id, 0, "2026-01-01",
-                         "2026-01-31", kind="rzs_batch", timeout=60, producer_id=0)
-    return job.id
+        job = jobs.new(JobKind(kind), None, **params)
+        db.session.commit()
+        return job.id
 
 
 def link_technician(tenant: TenantRef, technician_id: int, user_id: int) -> None:

@@ -3,7 +3,9 @@
 The worker is `python -m workers` (see workers/__main__.py): it creates the Flask app once per
 process, pushes an app context and listens on every queue, `rzs` first.
 
-Rules for job functions (the modules under workers/ and the `enqueue` calls that use them):
+Everything outside workers/ enqueues through `workers.jobs` (job rows, an order's RZS events,
+Plomba's own mail); a job the user watches is a row of the `job` table, and rq carries only its
+id. Rules for job functions (the modules under workers/):
 
 - A job takes ids and plain values (`tenant_id`, `order_id`, a date range), never ORM objects,
   sessions or apps: they are pickled into Redis and the rows may change before the job runs.

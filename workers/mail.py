@@ -1,49 +1,34 @@
-"""Jobs of the mail queue: a report rendered and sent by e-mail as an attachment.
+"""Jobs of the mail queue: a report rendered and sent by e-mail as an attachment, and
+Plomba's own mail.
 
-An SMTP failure fails the job with the server's reason in job.meta["error"], shown to the user,
-who can send it again (the job is requeued as it was)."""
+An SMTP failure fails the job with the server's reason in the job's row, shown to the user,
+who can send it again (the row is queued once more with the same arguments)."""
 
 from __future__ import annotations
 
-from rq import get_current_job
-
-from app import mailer, tenancy
+from app import mailer
 from app.extensions import db
-from app.models import Tenant
-from workers import SUSPENDED, tenant_active
+from app.models import Job, Tenant
+from app.reports.export import render
+from app.reports.params import ReportParams
+from workers.jobs import JobFailed
 
 
-def send_report(tenant_id: int, params: dict, fmt: str, recipients: list[str], subject: str,
-                message: str) -> dict:
-    from app.reports.export import render
-    from app.reports.params import ReportParams
-
-    job = get_current_job()
-    with tenancy.use_tenant(tenant_id):
-        if not tenant_active(tenant_id):
-            return SUSPENDED
-        tenant = db.session.get(Tenant, tenant_id)
-        _note(job, step="Przygotowanie raportu…", error="")
-        filename, mimetype, data = render(ReportParams.from_dict(params), fmt)
-        _note(job, step="Wysyłanie…")
-        mail = mailer.build(tenant, recipients, subject, message,
-                            [mailer.Attachment(filename, mimetype, data)])
-        try:
-            mailer.send(tenant, mail)
-        except mailer.MailError as exc:
-            _note(job, step="", error=str(exc))
-            raise
-        finally:
-            db.session.remove()
-    _note(job, step="")
-    return {"recipients": recipients, "filename": filename, "bytes": len(data),
+def send_report(job: Job, progress) -> dict:
+    """The handler of a report_email row (see workers.jobs)."""
+    params = job.params
+    tenant = db.session.get(Tenant, job.tenant_id)
+    progress.note("Przygotowanie raportu…")
+    filename, mimetype, data = render(ReportParams.from_dict(params["report"]), params["fmt"])
+    progress.note("Wysyłanie…")
+    mail = mailer.build(tenant, params["recipients"], params["subject"], params["message"],
+                        [mailer.Attachment(filename, mimetype, data)])
+    try:
+        mailer.send(tenant, mail)
+    except mailer.MailError as exc:
+        raise JobFailed(str(exc)) from exc
+    return {"recipients": params["recipients"], "filename": filename, "bytes": len(data),
             "suppressed": mailer.suppressed(tenant)}
-
-
-def _note(job, **meta) -> None:
-    if job is not None:
-        job.meta.update(meta)
-        job.save_meta()
 
 
 def send_message(recipients: list[str], subject: str, body: str) -> dict:

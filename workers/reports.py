@@ -1,27 +1,23 @@
 """Jobs of the reports queue: a report export too large to render in a request.
 
-The file goes to EXPORT_DIR/<tenant id>/<job id>.<format>; the download view finds it through
-the job, which it fetches only for the job's own tenant. Safe to run twice: a rerun rewrites the
-same file.
+The file goes to EXPORT_DIR/<tenant id>/<job id>-<token>.<format>; the job's row names it, and
+the download view finds it through the row, looked up in the tenant's own jobs. Safe to run
+twice: a rerun writes a new file and the row names that one.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from pathlib import Path
 
 from flask import current_app
-from rq import get_current_job
 
-from app import tenancy
-from app.extensions import db
+from app.models import Job
 from app.reports import export, queries
 from app.reports.params import ReportParams
-from workers import SUSPENDED, tenant_active
 
-JOB_KIND = "report_export"
-JOB_TIMEOUT = 1800
-# A file outlives its job's result (result_ttl, one day) by nothing: its link is gone then.
+# A file outlives its link by nothing: a day after, the next export of the tenant removes it.
 KEEP_FILES = 86400
 
 
@@ -41,29 +37,17 @@ def _remove_expired(directory: Path) -> None:
             old.unlink(missing_ok=True)
 
 
-def export_report(tenant_id: int, params: dict, fmt: str) -> dict:
-    job = get_current_job()
-    report = ReportParams.from_dict(params)
-    job_id = job.id if job is not None else "direct"
-    directory = export_dir(tenant_id)
+def export_report(job: Job, progress) -> dict:
+    """The handler of a report_export row (see workers.jobs)."""
+    report = ReportParams.from_dict(job.params["report"])
+    fmt = job.params["fmt"]
+    directory = export_dir(job.tenant_id)
     _remove_expired(directory)
-    path = directory / f"{job_id}.{fmt}"
-    with tenancy.use_tenant(tenant_id):
-        try:
-            if not tenant_active(tenant_id):
-                return SUSPENDED
-            total = queries.count(report)
-            _progress(job, 0, total)
-            name = export.export_to_file(report, fmt, path,
-                                         progress=lambda done: _progress(job, done, total))
-            _progress(job, total, total)
-        finally:
-            db.session.remove()
-    return {"filename": name, "path": str(path), "rows": total, "format": fmt}
-
-
-def _progress(job, done: int, total: int) -> None:
-    if job is None:
-        return
-    job.meta.update(done=done, total=total)
-    job.save_meta()
+    # Unguessable and never reused, even where row ids are (SQLite reuses a deleted max id).
+    path = directory / f"{job.id}-{secrets.token_hex(8)}.{fmt}"
+    total = queries.count(report)
+    progress(0, total)
+    name = export.export_to_file(report, fmt, path, progress=lambda done: progress(done, total))
+    progress(total, total)
+    job.result_path, job.result_name = str(path), name
+    return {"rows": total, "format": fmt}

@@ -11,15 +11,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from time import perf_counter
 
-from rq import get_current_job
 from sqlalchemy import select
 
 from app import tenancy
 from app.extensions import db
 from app.formatting import day_range
-from app.models import Order, Transmission
+from app.models import Job, Order, Transmission
 from app.rzs import dispatch
-from workers import SUSPENDED, tenant_active
+from workers import SUSPENDED, jobs, tenant_active
 
 SWEEP_EVERY = timedelta(minutes=1)
 SWEEPER_KEY = "plomba:rzs:sweeper-scheduled"
@@ -35,7 +34,7 @@ def send_order(tenant_id: int, order_id: int) -> dict:
         retry_in = dispatch.next_retry_in(order_id)
         db.session.remove()
     if retry_in is not None:
-        dispatch.enqueue_order(tenant_id, order_id, delay=retry_in + 0.5)
+        jobs.send_order(tenant_id, order_id, delay=retry_in + 0.5)
     return result.__dict__
 
 
@@ -50,29 +49,17 @@ def batch_row_ids(producer_id: int, day_from: date, day_to: date) -> list[int]:
         .order_by(Transmission.id)))
 
 
-def send_batch(tenant_id: int, producer_id: int, day_from: str, day_to: str) -> dict:
-    """"Wyślij zlecenia": every waiting event of the producer in the range, 500 a request,
-    with progress in job.meta and the registry's summary counters at the end."""
-    job = get_current_job()
+def send_batch(job: Job, progress) -> dict:
+    """"Wyślij zlecenia" (a job row's handler, see workers.jobs): every waiting event of the
+    producer in the range, 500 a request, with the registry's summary counters at the end."""
     started = perf_counter()
-    with tenancy.use_tenant(tenant_id):
-        if not tenant_active(tenant_id):
-            return SUSPENDED
-        ids = batch_row_ids(producer_id, date.fromisoformat(day_from), date.fromisoformat(day_to))
-        _progress(job, 0, len(ids), dispatch.SendResult())
-        total = dispatch.send_many(
-            producer_id, ids, progress=lambda done, result: _progress(job, done, len(ids), result))
-        db.session.remove()
+    params = job.params
+    ids = batch_row_ids(params["producer_id"], date.fromisoformat(params["from"]),
+                        date.fromisoformat(params["to"]))
+    progress(0, len(ids))
+    total = dispatch.send_many(params["producer_id"], ids,
+                               progress=lambda done, _result: progress(done, len(ids)))
     return total.__dict__ | {"total": len(ids), "seconds": round(perf_counter() - started, 3)}
-
-
-def _progress(job, done: int, total: int, result: dispatch.SendResult) -> None:
-    if job is None:
-        return
-    job.meta.update(done=done, total=total, delivered=result.delivered,
-                    rejected=result.rejected, unknown=result.unknown, waiting=result.waiting,
-                    counters=result.counters, error=result.error)
-    job.save_meta()
 
 
 def sweep() -> dict:

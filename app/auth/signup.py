@@ -1,7 +1,5 @@
 """Sign-up of a service company, e-mail confirmation, and password reset by e-mail."""
 
-import logging
-
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -16,8 +14,7 @@ from app.extensions import db, limiter
 from app.forms_common import PlForm, max_len, required, strip
 from app.identifiers import IdentifierError, normalize_nip
 from app.models import Tenant, User
-
-log = logging.getLogger(__name__)
+from workers import jobs as job_queue
 
 
 def _password_field(label: str) -> PasswordField:
@@ -85,16 +82,7 @@ class NewPasswordForm(PlForm):
 
 def queue_mail(recipient: str, subject: str, body: str) -> bool:
     """Plomba's own mail goes out through the mail queue; False when the queue is away."""
-    from workers import MAIL, queue, web_connection
-
-    try:
-        queue(MAIL, web_connection()).enqueue("workers.mail.send_message", [recipient], subject,
-                                             body, job_timeout=120, result_ttl=3600,
-                                             failure_ttl=7 * 86400)
-        return True
-    except Exception as exc:  # noqa: BLE001 - any Redis failure; the user is told to retry
-        log.warning("mail to %s not queued: %s", recipient, exc)
-        return False
+    return job_queue.send_message([recipient], subject, body)
 
 
 @bp.route("/rejestracja", methods=["GET", "POST"])

@@ -2,17 +2,17 @@
 
 
 from flask import flash, redirect, render_template, request, url_for
-from rq.job import JobStatus
+from flask_login import current_user
 
-from app import clock
+from app import clock, jobs
 from app.auth.access import roles_required
+from app.extensions import db
+from app.htmx import page_or_partial
 from app.mailings import bp
 from app.mailings.forms import ReportEmailForm
-from app.models import Role
-from app.tenancy import current_tenant_id
-from app.transmissions import jobs
+from app.models import JobKind, JobStatus, Role
+from workers import jobs as job_queue
 
-KIND = "report_email"
 # As the reports themselves: owners and office staff (technicians see their own orders only).
 report_users = roles_required(Role.OWNER, Role.OFFICE)
 
@@ -31,38 +31,35 @@ def new():
         return render_template("mailings/new.html", form=form)
     if not form.validate():
         return render_template("mailings/new.html", form=form)
-    params = form.params()
-    try:
-        job = jobs.start("mail", "workers.mail.send_report", current_tenant_id(),
-                         params.to_dict(), form.fmt.data, form.recipients.addresses,
-                         form.subject.data, form.message.data or "", kind=KIND, timeout=900,
-                         recipients=", ".join(form.recipients.addresses))
-    except Exception:  # noqa: BLE001 - Redis away: say so, nothing was started
+    job = jobs.new(JobKind.REPORT_EMAIL, current_user.id, report=form.params().to_dict(),
+                   fmt=form.fmt.data, recipients=form.recipients.addresses,
+                   subject=form.subject.data, message=form.message.data or "")
+    db.session.commit()
+    if not job_queue.start(job):
         flash("Kolejka zadań jest chwilowo niedostępna. Spróbuj za chwilę.", "error")
         return render_template("mailings/new.html", form=form)
     return redirect(url_for(".status", job_id=job.id), code=303)
 
 
-@bp.route("/<job_id>")
+@bp.route("/<int:job_id>")
 @report_users
 def status(job_id):
-    job = jobs.fetch_or_404(job_id, KIND)
-    template = "mailings/_status.html" if request.headers.get("HX-Request") else \
-        "mailings/status.html"
-    return render_template(template, job=job, status=job.get_status(refresh=True),
-                           meta=job.meta)
+    job = jobs.get_or_404(job_id, JobKind.REPORT_EMAIL)
+    return page_or_partial("mailings/status.html", "mailings/_status.html", job=job)
 
 
-@bp.route("/<job_id>/ponow", methods=["POST"])
+@bp.route("/<int:job_id>/ponow", methods=["POST"])
 @report_users
 def retry(job_id):
-    """Send again after a failure (the server's reason was shown): the same job, requeued."""
-    job = jobs.fetch_or_404(job_id, KIND)
-    if job.get_status(refresh=True) != JobStatus.FAILED:
+    """Send again after a failure (the server's reason was shown): the same row, queued again."""
+    job = jobs.get_or_404(job_id, JobKind.REPORT_EMAIL)
+    if job.status != JobStatus.FAILED:
         flash("Ponowić można tylko wysyłkę zakończoną błędem.", "error")
     else:
-        job.meta.update(error="", step="")
-        job.save_meta()
-        job.requeue()
-        flash("Wysyłka ponowiona.", "success")
+        jobs.again(job)
+        db.session.commit()
+        if job_queue.start(job):
+            flash("Wysyłka ponowiona.", "success")
+        else:
+            flash("Kolejka zadań jest chwilowo niedostępna. Spróbuj za chwilę.", "error")
     return redirect(url_for(".status", job_id=job.id), code=303)

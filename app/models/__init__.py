@@ -4,6 +4,7 @@ from app.models.audit import AuditEntry
 from app.models.base import TenantOwned
 from app.models.catalog import SPECIAL_KIND_LABELS, VAT_RATES, Service, SpecialKind
 from app.models.device import Device, DeviceKind, DeviceStatus
+from app.models.job import Job, JobKind, JobStatus
 from app.models.order import (
     OPEN_STATUSES,
     ORDER_STATUS_LABELS,
@@ -34,6 +35,9 @@ __all__ = [
     "Device",
     "DeviceKind",
     "DeviceStatus",
+    "Job",
+    "JobKind",
+    "JobStatus",
     "Location",
     "Operator",
     "Order",

@@ -222,7 +222,7 @@ def producer(producer_id):
     waiting = db.session.scalar(
         select(func.count()).select_from(Transmission).where(
             Transmission.producer_id == producer.id, Transmission.status == dispatch.PENDING))
-    job_id = request.args.get("job", "")
+    job_id = request.args.get("job", type=int)
     return render_template("parties/producer_detail.html", producer=producer, devices=devices,
                            waiting=waiting, job_id=job_id, today=clock.today())
 

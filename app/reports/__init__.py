@@ -4,5 +4,3 @@ PDF, XLSX or CSV; exports too large for a request run as a job on the `reports` 
 from flask import Blueprint
 
 bp = Blueprint("reports", __name__, url_prefix="/raporty")
-
-from app.reports import routes  # noqa: E402,F401

@@ -5,33 +5,23 @@ from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 
-from flask import (
-    abort,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
-from rq.exceptions import NoSuchJobError
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
 
-from app import clock
+from app import clock, jobs
 from app.auth.access import roles_required
-from app.htmx import is_htmx, vary
-from app.models import Role
+from app.extensions import db
+from app.htmx import is_htmx, page_or_partial
+from app.models import JobKind, JobStatus, Role
 from app.reports import bp, export, queries
 from app.reports.forms import ReportForm
 from app.reports.params import ReportParams
-from app.tenancy import current_tenant_id
-from app.transmissions import jobs
+from workers import jobs as job_queue
 
 PAGE_SIZE = 100
 # Owner and office: a technician sees only his own orders elsewhere, and these reports list
 # every order's items and every taxpayer of the tenant.
 office = roles_required(Role.OWNER, Role.OFFICE)
-JOB_KIND = "report_export"
 
 
 def _default_form() -> ReportForm:
@@ -43,15 +33,16 @@ def _default_form() -> ReportForm:
 
 
 def _page(form: ReportForm, status: int = 200, **context):
-    template = "reports/_report.html" if is_htmx() else "reports/index.html"
-    return vary(make_response(render_template(template, form=form, **context), status))
+    return page_or_partial("reports/index.html", "reports/_report.html", http_status=status,
+                           form=form, **context)
 
 
 @bp.route("/")
 @office
 def index():
-    job = _own_job(request.args["job"]) if request.args.get("job") else None
-    return _page(_default_form(), progress=progress_context(job) if job else None)
+    # A malformed or foreign id in the query string shows the page without the progress.
+    job = jobs.find(request.args.get("job", type=int), JobKind.REPORT_EXPORT)
+    return _page(_default_form(), job=job)
 
 
 @bp.route("/podglad")
@@ -108,56 +99,30 @@ def _file(disposition: str, fmt: str | None):
 
 
 def _start_job(params: ReportParams, fmt: str):
-    try:
-        job = jobs.start("reports", "workers.reports.export_report", current_tenant_id(),
-                         params.to_dict(), fmt, kind=JOB_KIND, timeout=1800, fmt=fmt)
-    except Exception:  # noqa: BLE001 - Redis away: say so, nothing was started
+    job = jobs.new(JobKind.REPORT_EXPORT, current_user.id, report=params.to_dict(), fmt=fmt)
+    db.session.commit()
+    if not job_queue.start(job):
         flash("Kolejka zadań jest chwilowo niedostępna. Spróbuj za chwilę.", "error")
         return redirect(url_for("reports.index"), code=303)
     flash("Raport jest duży: plik powstaje w tle. Link do pobrania pojawi się poniżej.", "info")
     return redirect(url_for("reports.index", job=job.id), code=303)
 
 
-def _own_job(job_id: str):
-    """The tenant's export job named in the page's query string, or None (no 404 for a page)."""
-    from rq.job import Job
-
-    from workers import web_connection
-
-    try:
-        job = Job.fetch(job_id, connection=web_connection())
-    except (NoSuchJobError, ValueError):
-        return None
-    except Exception:  # noqa: BLE001 - Redis away: the page still works without the progress
-        return None
-    if job.meta.get("tenant_id") != current_tenant_id() or job.meta.get("kind") != JOB_KIND:
-        return None
-    return job
-
-
-def progress_context(job) -> dict:
-    return {"job": job, "status": job.get_status(refresh=True), "meta": job.meta,
-            "result": job.return_value() if job.is_finished else None}
-
-
-@bp.route("/eksport/<job_id>")
+@bp.route("/eksport/<int:job_id>")
 @office
 def export_progress(job_id):
-    job = jobs.fetch_or_404(job_id, JOB_KIND)
-    return render_template("reports/_export_progress.html", **progress_context(job))
+    job = jobs.get_or_404(job_id, JobKind.REPORT_EXPORT)
+    return render_template("reports/_export_progress.html", job=job)
 
 
-@bp.route("/eksport/<job_id>/plik")
+@bp.route("/eksport/<int:job_id>/plik")
 @office
 def export_download(job_id):
-    job = jobs.fetch_or_404(job_id, JOB_KIND)
-    result = job.return_value() if job.is_finished else None
-    if not result or "path" not in result:  # not finished, or skipped (tenant suspended)
+    job = jobs.get_or_404(job_id, JobKind.REPORT_EXPORT)
+    if job.status != JobStatus.FINISHED or not job.result_path:
         abort(404)
-    path = Path(result["path"])
-    if not path.is_file():
+    path = Path(job.result_path)
+    if not path.is_file():  # removed a day after the export
         abort(404)
-    return send_file(path, mimetype=export.MIMETYPES[result["format"]], as_attachment=True,
-                     download_name=result["filename"], max_age=0)
-
-
+    return send_file(path, mimetype=export.MIMETYPES[job.params["fmt"]], as_attachment=True,
+                     download_name=job.result_name, max_age=0)

@@ -8,7 +8,6 @@ rows back to pending with a backoff; the sweeper re-enqueues what is due and res
 "sending" by a dead worker. Re-sending is always safe: the registry recognises an event by id.
 """
 
-import logging
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,14 +21,11 @@ from app.extensions import db
 from app.models import Order, Party, Tenant, Transmission, TransmissionStatus
 from app.rzs import client, payload, responses
 
-log = logging.getLogger(__name__)
-
 PENDING, SENDING, DELIVERED, REJECTED, UNKNOWN, VOID = (s.value for s in TransmissionStatus)
 BACKOFF_BASE = 30.0
 BACKOFF_CAP = 3600.0
 STUCK_AFTER = timedelta(minutes=2)  # longer than a request may take (5 s + 30 s)
-JOB_TIMEOUT = 300
-BATCH_JOB_TIMEOUT = 3600
+ORDERS_TO_SEND = "rzs_orders"  # session.info key
 
 
 # --- the outbox ----------------------------------------------------------------------------
@@ -62,39 +58,19 @@ def write_outbox(order: Order) -> list[Transmission]:
 
 
 def _enqueue_after_commit(tenant_id: int, order_id: int) -> None:
-    db.session.info.setdefault("rzs_orders", set()).add((tenant_id, order_id))
+    """Note that the order has rows to send once this transaction commits; the job layer's
+    after_commit hook (workers.jobs) takes the notes and enqueues them."""
+    db.session.info.setdefault(ORDERS_TO_SEND, set()).add((tenant_id, order_id))
 
 
-@event.listens_for(Session, "after_commit")
-def _send_committed(session: Session) -> None:
-    orders = session.info.pop("rzs_orders", None)
-    for tenant_id, order_id in orders or ():
-        enqueue_order(tenant_id, order_id)
+def take_orders_to_send(session: Session) -> set[tuple[int, int]]:
+    """(tenant id, order id) of the orders a committed transaction left to send."""
+    return session.info.pop(ORDERS_TO_SEND, None) or set()
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
-    session.info.pop("rzs_orders", None)
-
-
-def enqueue_order(tenant_id: int, order_id: int, delay: float = 0) -> bool:
-    """Put the order's sending on the rzs queue. With Redis away the rows simply stay pending
-    and the sweeper sends them later: a failure here never undoes the closed order."""
-    from workers import RZS, queue, web_connection
-
-    try:
-        q = queue(RZS, web_connection())
-        kwargs = dict(job_timeout=JOB_TIMEOUT, result_ttl=3600, failure_ttl=7 * 86400,
-                      description=f"RZS order {order_id} of tenant {tenant_id}")
-        if delay > 0:
-            q.enqueue_in(timedelta(seconds=delay), "workers.rzs.send_order", tenant_id,
-                         order_id, **kwargs)
-        else:
-            q.enqueue("workers.rzs.send_order", tenant_id, order_id, **kwargs)
-        return True
-    except Exception as exc:  # noqa: BLE001 - any Redis failure: the sweeper is the fallback
-        log.warning("RZS enqueue of order %s failed, left pending: %s", order_id, exc)
-        return False
+    session.info.pop(ORDERS_TO_SEND, None)
 
 
 # --- sending -------------------------------------------------------------------------------
@@ -373,7 +349,8 @@ def resend(row: Transmission) -> None:
 def sweep(now: datetime | None = None) -> dict[str, int]:
     """Across tenants: rows left "sending" by a dead worker go back to pending; pending rows
     that are due and were already dispatched once (online sends, batches, resends) are
-    re-enqueued per order. Offline rows never sent wait for "Wyślij zlecenia"."""
+    re-enqueued per order (after this commit; a Redis failure leaves them to the next sweep).
+    Offline rows never sent wait for "Wyślij zlecenia"."""
     now = now or clock.now()
     with tenancy.all_tenants():
         rescued = db.session.execute(
@@ -392,8 +369,10 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
                    (Transmission.next_attempt_at.is_(None))
                    | (Transmission.next_attempt_at <= now))
         ).all()
-    enqueued = sum(enqueue_order(tenant_id, order_id) for tenant_id, order_id in due)
-    return {"rescued": rescued or 0, "enqueued": enqueued}
+        for tenant_id, order_id in due:
+            _enqueue_after_commit(tenant_id, order_id)
+        db.session.commit()
+    return {"rescued": rescued or 0, "enqueued": len(due)}
 
 
 # --- the connection test -------------------------------------------------------------------

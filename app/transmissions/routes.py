@@ -3,10 +3,11 @@
 from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app import tenancy
+from app import jobs, tenancy
 from app.auth.access import tenant_user
 from app.extensions import db
 from app.formatting import day_range
@@ -14,12 +15,14 @@ from app.htmx import page_or_partial
 from app.listing import keyset_page
 from app.models import (
     TRANSMISSION_STATUS_LABELS,
+    JobKind,
     Order,
     Party,
     Transmission,
 )
 from app.rzs import dispatch
-from app.transmissions import bp, jobs
+from app.transmissions import bp
+from workers import jobs as job_queue
 
 
 def _date_arg(name: str) -> date | None:
@@ -102,20 +105,17 @@ def send_batch(producer_id):
     if day_to < day_from:
         flash("Data „do” nie może być wcześniejsza niż „od”.", "error")
         return redirect(url_for("parties.producer", producer_id=producer.id), code=303)
-    try:
-        job = jobs.start("rzs", "workers.rzs.send_batch", producer.tenant_id, producer.id,
-                         day_from.isoformat(), day_to.isoformat(), kind="rzs_batch",
-                         timeout=dispatch.BATCH_JOB_TIMEOUT, producer_id=producer.id)
-    except Exception:  # noqa: BLE001 - Redis away: say so, nothing was changed
+    job = jobs.new(JobKind.RZS_BATCH, current_user.id, producer_id=producer.id,
+                   **{"from": day_from.isoformat(), "to": day_to.isoformat()})
+    db.session.commit()
+    if not job_queue.start(job):  # Redis away: say so, nothing was sent
         flash("Kolejka zadań jest chwilowo niedostępna. Spróbuj za chwilę.", "error")
         return redirect(url_for("parties.producer", producer_id=producer.id), code=303)
     return redirect(url_for("parties.producer", producer_id=producer.id, job=job.id), code=303)
 
 
-@bp.route("/zadania/<job_id>")
+@bp.route("/zadania/<int:job_id>")
 @tenant_user
 def batch_progress(job_id):
-    job = jobs.fetch_or_404(job_id, "rzs_batch")
-    return render_template("transmissions/_batch_progress.html", job=job,
-                           status=job.get_status(refresh=True), meta=job.meta,
-                           result=job.return_value() if job.is_finished else None)
+    job = jobs.get_or_404(job_id, JobKind.RZS_BATCH)
+    return render_template("transmissions/_batch_progress.html", job=job)

@@ -152,19 +152,13 @@ def _data(tenant):
     return ids
 
 
-def _waiting_jobs(tenant) -> dict[str, str]:
-    """Jobs in the test Redis that no worker runs: their progress blocks keep polling."""
-    from app.mailings.routes import KIND as MAIL_KIND
-    from app.reports.routes import JOB_KIND as EXPORT_KIND
-    from app.transmissions import jobs
-
-    with tenancy.use_tenant(tenant.id):
-        export = jobs.start("reports", "workers.reports.export_report", tenant.id, {}, "pdf",
-                            kind=EXPORT_KIND, timeout=60, fmt="pdf")
-        mail = jobs.start("mail", "workers.mail.send_report", tenant.id, {}, "pdf",
-                          ["biuro@example.com"], "Raport", "", kind=MAIL_KIND, timeout=60,
-                          recipients="biuro@example.com")
-    return {"export": export.id, "mail": mail.id, "batch": factories.make_job(tenant)}
+def _waiting_jobs(tenant) -> dict[str, int]:
+    """Queued jobs that no worker runs: their progress blocks keep polling."""
+    report = {"kind": "services", "date_from": "2026-01-01", "date_to": "2026-01-31"}
+    export = factories.make_job(tenant, "report_export", report=report, fmt="pdf")
+    mail = factories.make_job(tenant, "report_email", report=report, fmt="pdf",
+                              recipients=["biuro@example.com"], subject="Raport", message="")
+    return {"export": export, "mail": mail, "batch": factories.make_job(tenant)}
 
 
 def test_every_page_and_htmx_interaction_keeps_to_the_csp(app, live_server, page, tenant_a):

@@ -1,5 +1,6 @@
 """Large exports run as a job on the `reports` queue (a real Redis, a burst worker in-process):
-progress, then a download link that only the job's tenant can follow."""
+progress, then a download link that only the job's tenant can follow. The job is a row: its
+status and result survive a Redis flush."""
 
 import io
 
@@ -60,23 +61,69 @@ def test_large_export_runs_as_job_with_progress_and_download(
     # The file lives in the tenant's own folder under EXPORT_DIR.
     from pathlib import Path
 
-    files = list(Path(app.config["EXPORT_DIR"], str(tenant_a.id)).glob(f"{job_id}.xlsx"))
+    files = list(Path(app.config["EXPORT_DIR"], str(tenant_a.id)).glob(f"{job_id}-*.xlsx"))
     assert files
 
 
-def test_progress_is_recorded_in_job_meta(app, client, login, report_data, tenant_a, big_report):
-    from rq.job import Job
+def test_progress_and_result_are_recorded_in_the_job_row(app, client, login, report_data,
+                                                         tenant_a, big_report):
+    from app import tenancy
+    from app.extensions import db
+    from app.models import Job
 
     login(tenant_a.owner_email)
     job_id = _start(client, GOOD | {"fmt": "pdf"}, url="/raporty/druk")
+    with app.app_context(), tenancy.use_tenant(tenant_a.id):
+        job = db.session.get(Job, int(job_id))
+        assert (job.status, job.kind, job.params["fmt"]) == ("queued", "report_export", "pdf")
+        assert job.rq_id and job.created_by_id is not None and job.started_at is None
     work(app)
-    with app.app_context():
-        job = Job.fetch(job_id, connection=redis_connection())
-        assert job.meta["tenant_id"] == tenant_a.id
-        assert (job.meta["done"], job.meta["total"]) == (4, 4)
-        assert job.return_value()["format"] == "pdf"
+    with app.app_context(), tenancy.use_tenant(tenant_a.id):
+        job = db.session.get(Job, int(job_id))
+        assert (job.status, job.done, job.total, job.error) == ("finished", 4, 4, "")
+        assert job.result == {"rows": 4, "format": "pdf"}
+        assert job.result_name == "raport-uslugi-20260301-20260331.pdf"
+        assert job.started_at <= job.finished_at
     response = client.get(f"/raporty/eksport/{job_id}/plik")
     assert response.data.startswith(b"%PDF")
+
+
+def test_status_and_result_survive_a_redis_flush(app, client, login, report_data, tenant_a,
+                                                 big_report, redis_client):
+    login(tenant_a.owner_email)
+    waiting = _start(client)
+    redis_client.flushall()  # the queued job is gone from Redis; its row still says queued
+    page = client.get(f"/raporty/?job={waiting}").get_data(as_text=True)
+    assert "Przygotowanie eksportu" in page
+
+    job_id = _start(client)
+    work(app)
+    redis_client.flushall()  # rq's results and meta are gone
+    partial = client.get(f"/raporty/eksport/{job_id}").get_data(as_text=True)
+    assert "Gotowe:" in partial and "4 pozycji" in partial
+    assert client.get(f"/raporty/eksport/{job_id}/plik").status_code == 200
+
+
+def test_malformed_or_unknown_job_ids_are_not_found(client, login, report_data, tenant_a):
+    login(tenant_a.owner_email)
+    for bad in ("abc", "1e3", "-1", "99999", "%2e%2e"):
+        assert client.get(f"/raporty/eksport/{bad}").status_code == 404, bad
+        assert client.get(f"/raporty/eksport/{bad}/plik").status_code == 404, bad
+        assert client.get(f"/raporty/email/{bad}").status_code == 404, bad
+        assert client.get(f"/wysylka/zadania/{bad}").status_code == 404, bad
+    page = client.get("/raporty/?job=abc%22%3E")
+    assert page.status_code == 200 and "Eksport raportu" not in page.get_data(as_text=True)
+
+
+def test_a_job_of_another_kind_is_not_found(app, client, login, report_data, tenant_a):
+    from tests import factories
+
+    with app.app_context():
+        batch = factories.make_job(tenant_a)
+    login(tenant_a.owner_email)
+    assert client.get(f"/raporty/eksport/{batch}").status_code == 404
+    assert client.get(f"/raporty/email/{batch}").status_code == 404
+    assert client.get(f"/wysylka/zadania/{batch}").status_code == 200
 
 
 def test_other_tenant_gets_404_for_progress_and_download(
@@ -92,17 +139,25 @@ def test_other_tenant_gets_404_for_progress_and_download(
     assert "Eksport raportu" not in page
 
 
-def test_redis_away_says_so_and_starts_nothing(client, login, report_data, tenant_a, big_report,
-                                                monkeypatch):
-    from app.reports import routes
+def test_redis_away_says_so_and_the_row_says_it_never_ran(app, client, login, report_data,
+                                                          tenant_a, big_report, monkeypatch):
+    from redis.exceptions import ConnectionError as RedisDown
+
+    import workers.jobs
+    from app import tenancy
+    from app.extensions import db
+    from app.models import Job
 
     def refuse(*_a, **_k):
-        raise ConnectionError("redis away")
+        raise RedisDown("redis away")
 
-    monkeypatch.setattr(routes.jobs, "start", refuse)
+    monkeypatch.setattr(workers.jobs, "web_connection", refuse)
     login(tenant_a.owner_email)
     response = client.post("/raporty/eksport", data=GOOD, follow_redirects=True)
     assert "Kolejka zadań jest chwilowo niedostępna" in response.get_data(as_text=True)
+    with app.app_context(), tenancy.use_tenant(tenant_a.id):
+        [job] = db.session.scalars(db.select(Job)).all()
+        assert job.status == "failed" and "niedostępna" in job.error and job.rq_id is None
 
 
 def test_render_works_in_a_job_context(app, report_data, tenant_a):
@@ -121,6 +176,10 @@ def test_files_older_than_a_day_are_removed_by_the_next_export(app, tenant_a, re
     import os
     import time
 
+    from app import jobs, tenancy
+    from app.extensions import db
+    from app.models import JobKind
+    from workers import jobs as job_queue
     from workers import reports as report_jobs
 
     with app.app_context():
@@ -130,20 +189,23 @@ def test_files_older_than_a_day_are_removed_by_the_next_export(app, tenant_a, re
         fresh.write_text("x")
         os.utime(old, (time.time() - 2 * 86400,) * 2)
         params = {"kind": "services", "date_from": "2026-03-01", "date_to": "2026-03-31"}
-        result = report_jobs.export_report(tenant_a.id, params, "csv")
+        with tenancy.use_tenant(tenant_a.id):
+            job_id = jobs.new(JobKind.REPORT_EXPORT, None, report=params, fmt="csv").id
+            db.session.commit()
+        result = job_queue.run(job_id)  # as the worker calls it, outside any tenant
+        assert job_queue.run(job_id) == result  # a second delivery does not run it again
     assert not old.exists() and fresh.exists()
-    assert result["rows"] == 4 and result["filename"].endswith(".csv")
+    assert result == {"rows": 4, "format": "csv"}
+    assert len(list(directory.glob(f"{job_id}-*.csv"))) == 1
 
 
 def test_a_suspended_tenants_export_does_not_run(app, client, login, report_data, tenant_a,
                                                  big_report):
     """Suspended after the export was queued: the job ends without touching the data, and
     after the resume the page says so instead of offering a file."""
-    from pathlib import Path
-
     from app import tenancy
     from app.extensions import db
-    from app.models import Tenant
+    from app.models import Job, Tenant
 
     login(tenant_a.owner_email)
     job_id = _start(client)
@@ -159,4 +221,6 @@ def test_a_suspended_tenants_export_does_not_run(app, client, login, report_data
     partial = client.get(f"/raporty/eksport/{job_id}").get_data(as_text=True)
     assert "konto firmy było wtedy zawieszone" in partial and "Pobierz" not in partial
     assert client.get(f"/raporty/eksport/{job_id}/plik").status_code == 404
-    assert not list(Path(app.config["EXPORT_DIR"], str(tenant_a.id)).glob(f"{job_id}.*"))
+    with app.app_context(), tenancy.use_tenant(tenant_a.id):
+        job = db.session.get(Job, int(job_id))
+        assert (job.status, job.started_at, job.result_path) == ("failed", None, None)

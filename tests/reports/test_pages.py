@@ -78,7 +78,7 @@ BAD = [
 def test_bad_input_message_at_the_field_nothing_started(signed_in, change, message, monkeypatch):
     from app.reports import routes
 
-    monkeypatch.setattr(routes.jobs, "start", lambda *a, **k: pytest.fail("job started"))
+    monkeypatch.setattr(routes.jobs, "new", lambda *a, **k: pytest.fail("job started"))
     response = signed_in.get("/raporty/podglad", query_string=GOOD | change,
                              headers={"HX-Request": "true"})
     assert message in response.get_data(as_text=True)

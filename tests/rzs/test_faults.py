@@ -46,7 +46,7 @@ def test_30_percent_of_replies_500(rzs):
 def test_429_bursts_honour_retry_after(rzs):
     rzs.emulator.faults(throttle=2, throttle_every=3, retry_after=2)
     order_id = rzs.closed_order()
-    before = clock.now().timestamp()
+    before = clock.now().timestamp()  # the backoff counts from the app's clock
     rzs.work()
     [row] = rzs.rows(order_id)
     assert row["status"] == "pending" and "429" in row["error"]

@@ -9,7 +9,6 @@ from app.extensions import db
 from app.models import Device, Order, Party, Transmission
 from app.rzs import dispatch
 from tests.rzs.conftest import OTHER_SERVICE_DEVICE
-from workers import redis_connection
 
 
 def test_online_close_sends_and_the_reply_is_on_the_order_page(rzs, client, login):
@@ -117,12 +116,12 @@ def test_offline_batch_of_1200_events_in_3_requests(rzs, client, login):
     rows = rzs.rows()
     assert len(rows) == 1200 and {r["status"] for r in rows} == {"delivered"}
     assert rzs.emulator.stats()["requests"] == 3
-    with rzs.app.app_context():
-        from rq.job import Job
+    with rzs.ctx():
+        from app.models import Job
 
-        job = Job.fetch(job_id, connection=redis_connection())
-        assert job.meta["done"] == job.meta["total"] == 1200
-        assert job.return_value()["counters"]["przeglądów"] == 1200
+        job = db.session.get(Job, int(job_id))
+        assert job.status == "finished" and job.done == job.total == 1200
+        assert job.result["counters"]["przeglądów"] == 1200
     done = client.get(f"/wysylka/zadania/{job_id}").get_data(as_text=True)
     assert "Zakończono" in done and "dostarczone 1200" in done
     assert "Dodano przeglądów: 1200" in done and "hx-trigger" not in done
