@@ -33,14 +33,15 @@ def save(record, action: str, detail: Callable[[], str],
 
 
 def delete(record, what: str, action: str, detail: str, role: str,
-           dependents: Iterable = ()) -> None:
+           dependents: Iterable = (), hint: str = "") -> None:
     """Delete `record` (with its `dependents`, e.g. a client's sites), audited, unless the role
-    may not delete or something refers to it: then Refused with the reason."""
+    may not delete or something refers to it: then Refused with the reason, and the `hint`
+    (what to do instead) after it."""
     if not may_delete(role):
         raise Refused(NOT_ALLOWED)
     reason = refusal(record, what)
     if reason:
-        raise Refused(reason)
+        raise Refused(f"{reason} {hint}".strip())
     audit.record(action, record, detail)
     for dependent in list(dependents):
         db.session.delete(dependent)
