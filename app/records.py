@@ -15,10 +15,10 @@ NOT_ALLOWED = "Usuwać wpisy kartotek mogą tylko właściciel i biuro."
 
 
 def save(record, action: str, detail: Callable[[], str],
-         conflict: Callable[[IntegrityError], FieldErrors] | None = None):
+         conflict: Callable[[IntegrityError], FieldErrors | None] | None = None):
     """Add or update `record`, audit it as `action` and commit. A unique constraint that another
-    request won since the checks rolls everything back and raises `conflict(error)` (the
-    IntegrityError itself without `conflict`: then it is a fault, not the user's mistake)."""
+    request won since the checks rolls everything back and raises `conflict(error)`; when there
+    is no `conflict` or it returns None, the IntegrityError itself (a fault, not the user's)."""
     db.session.add(record)
     try:
         db.session.flush()  # a new record's id for the audit entry; constraints fire here
@@ -26,9 +26,10 @@ def save(record, action: str, detail: Callable[[], str],
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        if conflict is None:
+        error = conflict(exc) if conflict else None
+        if error is None:
             raise
-        raise conflict(exc) from None
+        raise error from None
     return record
 
 
