@@ -210,7 +210,7 @@ def test_editing_keeps_own_numbers_and_the_id_in_the_url_wins(app, client, tenan
 
 
 def test_every_role_reads_and_edits_devices(app, client, tenant_a, alfa, login):
-    """Only deleting is for owner and office (tests/test_registry_deletes.py)."""
+    """Only deleting is for owner and office (tests/web/test_registry_deletes.py)."""
     with app.app_context():
         factories.make_user(tenant_a, "tech@alfa.pl", Role.TECHNICIAN)
         factories.make_user(tenant_a, "biuro@alfa.pl", Role.OFFICE)
