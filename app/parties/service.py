@@ -14,7 +14,7 @@ from app.identifiers import (
     normalize_unique_prefixes,
 )
 from app.models import Location, Party
-from app.parties.rules import nip_holder
+from app.parties.rules import nip_problem
 from app.records import delete, save
 from app.rzs import dispatch
 
@@ -165,14 +165,12 @@ def _save_party(party: Party, data: PartyData, action: str) -> Party:
 
 
 def _free_nip(raw: str, exclude_id: int | None) -> str:
-    try:
-        nip = normalize_nip(raw)
-    except IdentifierError as exc:
-        raise FieldError("nip", str(exc)) from None
-    holder = nip_holder(nip, exclude_id)
-    if holder is not None:
-        raise FieldError("nip", f"Kontrahent z tym NIP już istnieje: {holder.name}.")
-    return nip
+    """The normalised NIP, unless it is malformed or another party of the tenant has it (the
+    same words as the inline check)."""
+    problem = nip_problem(raw, exclude_id)
+    if problem:
+        raise FieldError("nip", problem)
+    return normalize_nip(raw)
 
 
 def _regon(raw: str) -> str:

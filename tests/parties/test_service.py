@@ -54,7 +54,7 @@ def test_a_taken_or_bad_nip_is_a_field_error_and_nothing_saved(ids, nip, message
 
 
 def test_a_nip_taken_between_check_and_commit_is_the_same_field_error(ids, monkeypatch):
-    monkeypatch.setattr(service, "nip_holder", lambda *args: None)  # the check sees nothing
+    monkeypatch.setattr(service, "nip_problem", lambda *args: None)  # the check sees nothing
     client = db.session.get(Party, ids["client_id"])
     with pytest.raises(FieldError) as error:
         service.update_client(client, ClientData(name="Klient Alfa", nip="5272457354"))
