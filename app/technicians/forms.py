@@ -36,7 +36,8 @@ class TechnicianForm(PlForm):
         )
 
     # Checked while the form is validated, so every field's problem shows at once and names
-    # the holder; the service stands behind it (the constraints, the account link).
+    # the holder; the database's constraints stand behind them (the service names the field).
+    # The account link has no constraint: the service checks it.
     def validate_identifier(self, field):
         other = holder("identifier", field.data, self._technician_id)
         if other:
@@ -46,13 +47,6 @@ class TechnicianForm(PlForm):
         other = holder("seal_no", field.data, self._technician_id)
         if other:
             raise ValidationError(f"Ten numer plomby ma już serwisant {other.name}.")
-
-    def validate_user_id(self, field):
-        if field.data is None:
-            return
-        other = holder("user_id", field.data, self._technician_id)
-        if other:
-            raise ValidationError(f"To konto jest już przypisane do serwisanta {other.name}.")
 
     def to_data(self) -> TechnicianData:
         return TechnicianData(name=self.name.data, identifier=self.identifier.data,
