@@ -1,5 +1,6 @@
-"""Identifier rules of the domain: NIP, REGON, unique number, factory-number masks.
-Pure functions, no Flask: the forms, the CLI, the API and the registry emulator share them."""
+"""Identifier rules of the domain: NIP, REGON, unique number, factory-number masks and the
+producer's lists of masks and prefixes. Pure functions, no Flask: the forms, the services, the
+CLI, the API and the registry emulator share them."""
 
 import re
 
@@ -91,3 +92,36 @@ def normalize_factory_no(value: str, masks: list[str] | None = None) -> str:
             f"Nr fabryczny nie pasuje do masek producenta: {', '.join(masks)}."
         )
     return compact
+
+
+FACTORY_MASK_MAX = 32
+
+
+def _entries(values: str | list[str] | None) -> list[str]:
+    """Upper-cased entries without repeats, from a list or text split at commas and lines."""
+    if isinstance(values, str):
+        values = values.replace(",", "\n").splitlines()
+    seen: list[str] = []
+    for entry in ((v or "").strip().upper() for v in values or []):
+        if entry and entry not in seen:
+            seen.append(entry)
+    return seen
+
+
+def normalize_factory_masks(values: str | list[str] | None) -> list[str]:
+    """A producer's factory-number masks (see mask_matches), one per line or comma."""
+    masks = _entries(values)
+    for mask in masks:
+        if len(mask) > FACTORY_MASK_MAX:
+            raise IdentifierError(
+                f"Maska {mask} jest za długa (najwyżej {FACTORY_MASK_MAX} znaki).")
+    return masks
+
+
+def normalize_unique_prefixes(values: str | list[str] | None) -> list[str]:
+    """A producer's unique-number prefixes: three letters each (see normalize_unique_no)."""
+    prefixes = _entries(values)
+    bad = [p for p in prefixes if len(p) != 3 or not p.isascii() or not p.isalpha()]
+    if bad:
+        raise IdentifierError(f"Prefiks to trzy litery; popraw: {', '.join(bad)}.")
+    return prefixes

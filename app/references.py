@@ -1,9 +1,24 @@
-"""What refers to a record, so that deleting it can be refused with the reason."""
+"""What refers to a record, so that deleting it can be refused with the reason; and who may
+delete registry records at all."""
 
 from sqlalchemy import func, or_, select
 
 from app.extensions import db
-from app.models import Authorisation, Device, Location, Order, OrderItem, Party, Service, Technician
+from app.models import (
+    Authorisation,
+    Device,
+    Location,
+    Order,
+    OrderItem,
+    Party,
+    Role,
+    Service,
+    Technician,
+)
+
+# Deleting a registry record (client, site, device, producer, service, technician) is for the
+# owner and the office: the views' decorator and the services both read this one set.
+DELETE_ROLES = (Role.OWNER, Role.OFFICE)
 
 
 def _count(model, *conditions) -> int:
@@ -54,3 +69,7 @@ def refusal(obj, what: str) -> str | None:
     if not reasons:
         return None
     return f"Nie można usunąć: {what} występuje w {' i '.join(reasons)}."
+
+
+def may_delete(role: str | None) -> bool:
+    return role in {r.value for r in DELETE_ROLES}

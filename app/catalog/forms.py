@@ -1,6 +1,7 @@
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Optional
 
+from app.catalog.service import ServiceData
 from app.forms_common import PlDecimalField, PlForm, at_least, choices, max_len, required, strip
 from app.models import SPECIAL_KIND_LABELS, VAT_RATES
 
@@ -19,3 +20,8 @@ class ServiceForm(PlForm):
     special_kind = SelectField("Usługa specjalna", choices=SPECIAL_KIND_CHOICES, default="")
     service_book = BooleanField("Wpis do książki serwisowej")
     active = BooleanField("Aktywna (do wyboru w zleceniach)", default=True)
+
+    def to_data(self) -> ServiceData:
+        return ServiceData(name=self.name.data, price=self.price.data, vat_rate=self.vat_rate.data,
+                           special_kind=self.special_kind.data or None,
+                           service_book=self.service_book.data, active=self.active.data)

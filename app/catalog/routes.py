@@ -1,15 +1,17 @@
 from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
-from app import audit, tenancy
+from app import tenancy
 from app.auth.access import roles_required, tenant_user
 from app.catalog import bp
+from app.catalog import service as catalog
 from app.catalog.forms import ServiceForm
-from app.extensions import db
 from app.htmx import page_or_partial
 from app.listing import keyset_page
 from app.models import SPECIAL_KIND_LABELS, Role, Service
-from app.references import references, refusal
+from app.references import references
+from app.registry_views import deleted, deleters, submit
 
 editors = roles_required(Role.OWNER, Role.OFFICE)
 
@@ -35,13 +37,8 @@ def services():
 @editors
 def new_service():
     form = ServiceForm()
-    if form.validate_on_submit():
-        service = Service()
-        _fill(service, form)
-        db.session.add(service)
-        db.session.flush()
-        audit.record("service.created", service, service.name)
-        db.session.commit()
+    service = submit(form, lambda: catalog.create_service(form.to_data()))
+    if service:
         flash(f"Dodano usługę „{service.name}”.", "success")
         return redirect(url_for(".service", service_id=service.id), code=303)
     return render_template("catalog/service_form.html", form=form, service=None)
@@ -62,34 +59,18 @@ def edit_service(service_id):
     form = ServiceForm(obj=service)
     if request.method == "GET":
         form.special_kind.data = service.special_kind or ""
-    if form.validate_on_submit():
-        _fill(service, form)
-        audit.record("service.updated", service, service.name)
-        db.session.commit()
+    if submit(form, lambda: catalog.update_service(service, form.to_data())):
         flash("Zapisano zmiany.", "success")
         return redirect(url_for(".service", service_id=service.id), code=303)
     return render_template("catalog/service_form.html", form=form, service=service)
 
 
 @bp.route("/<int:service_id>/usun", methods=["POST"])
-@editors
+@deleters
 def delete_service(service_id):
     service = tenancy.get_or_404(Service, service_id)
-    reason = refusal(service, "usługa")
-    if reason:
-        flash(reason + " Możesz oznaczyć ją jako nieaktywną.", "error")
+    if not deleted(lambda: catalog.delete_service(service, current_user.role)):
         return redirect(url_for(".service", service_id=service.id), code=303)
-    audit.record("service.deleted", service, service.name)
-    db.session.delete(service)
-    db.session.commit()
     flash(f"Usunięto usługę „{service.name}”.", "success")
     return redirect(url_for(".services"), code=303)
 
-
-def _fill(service: Service, form: ServiceForm) -> None:
-    service.name = form.name.data
-    service.price = form.price.data or 0
-    service.vat_rate = form.vat_rate.data
-    service.special_kind = form.special_kind.data or None
-    service.service_book = form.service_book.data
-    service.active = form.active.data

@@ -1,19 +1,21 @@
 """Kartoteki -> Urządzenia: the fiscal devices of the tenant's clients. Every role reads and
-edits them; the rules live in app/devices/rules.py."""
+edits them, owner and office delete them; the rules live in app/devices/rules.py, saving in
+app/devices/service.py."""
 
 from datetime import date, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app import audit, clock, tenancy
+from app import clock, tenancy
 from app.auth.access import tenant_user
-from app.devices import bp, rules
+from app.devices import bp, rules, service
 from app.devices.forms import DeviceForm
+from app.domain_errors import FieldErrors
 from app.extensions import db
 from app.formatting import nip
 from app.forms_common import choices
@@ -22,10 +24,13 @@ from app.listing import PAGE_SIZE, Page, decode_cursor, encode_cursor, keyset_pa
 from app.models import Device, DeviceKind, DeviceStatus, Location, Party
 from app.orders.queries import SELECTIVE
 from app.parties.rules import matching_clients
-from app.references import references, refusal
+from app.references import references
+from app.registry_views import delete_context, deleted, deleters, show
 from app.search import device_ids_by_number
 
 SORTS = {"new": "najnowsze", "due": "wg terminu przeglądu"}
+
+bp.context_processor(delete_context)
 
 
 # --- list -----------------------------------------------------------------------------------
@@ -129,16 +134,11 @@ def device(device_id):
 
 
 @bp.route("/<int:device_id>/usun", methods=["POST"])
-@tenant_user
+@deleters
 def delete_device(device_id):
     device = tenancy.get_or_404(Device, device_id)
-    reason = refusal(device, "urządzenie")
-    if reason:
-        flash(reason, "error")
+    if not deleted(lambda: service.delete_device(device, current_user.role)):
         return redirect(url_for(".device", device_id=device.id), code=303)
-    audit.record("device.deleted", device, f"{device.unique_no} {device.factory_no}")
-    db.session.delete(device)
-    db.session.commit()
     flash(f"Usunięto urządzenie {device.unique_no}.", "success")
     return redirect(url_for(".index"), code=303)
 
@@ -155,15 +155,14 @@ def new_device():
         if client is not None and client.is_client:
             form.client_id.data = client.id
             form.location_id.data = client.locations[0].id if client.locations else None
-    if request.method == "POST":
-        device = Device()
-        if _save(form, device, "device.created"):
-            flash(f"Dodano urządzenie {device.unique_no}.", "success")
-            back = _local_url(request.args.get("next"))
-            if back:  # e.g. the new-order form, which then picks this device
-                return redirect(_with_args(back, client_id=device.client_id, device_id=device.id),
-                                code=303)
-            return redirect(url_for(".device", device_id=device.id), code=303)
+    device = _save(form, None) if request.method == "POST" else None
+    if device:
+        flash(f"Dodano urządzenie {device.unique_no}.", "success")
+        back = _local_url(request.args.get("next"))
+        if back:  # e.g. the new-order form, which then picks this device
+            return redirect(_with_args(back, client_id=device.client_id, device_id=device.id),
+                            code=303)
+        return redirect(url_for(".device", device_id=device.id), code=303)
     return _render_form(form, None, back=_local_url(request.args.get("next")))
 
 
@@ -172,43 +171,27 @@ def new_device():
 def edit_device(device_id):
     device = tenancy.get_or_404(Device, device_id)
     form = DeviceForm(obj=device)
-    if request.method == "POST" and _save(form, device, "device.updated"):
+    if request.method == "POST" and _save(form, device):
         flash("Zapisano zmiany.", "success")
         return redirect(url_for(".device", device_id=device.id), code=303)
     return _render_form(form, device)
 
 
-def _save(form: DeviceForm, device: Device, action: str) -> bool:
-    """Parse, check every rule, save; False with the errors at the fields when anything fails
-    (the form keeps what was typed, nothing is written)."""
-    parsed = form.validate_on_submit()
-    data, problems = rules.check_device(db.session, form.to_input(), device.id, _today())
-    _show(form, problems)
-    if not parsed or problems:
-        return False
-    rules.apply(device, data)
-    if device.id is None:
-        db.session.add(device)
+def _save(form: DeviceForm, device: Device | None) -> Device | None:
+    """Parse and save (a new device when `device` is None); None with the errors at the fields
+    when anything fails (the form keeps what was typed, nothing is written). A form that could
+    not read some fields still shows what the rules say about the others."""
+    if not form.validate_on_submit():
+        _, problems = rules.check_device(db.session, form.to_input(),
+                                         device.id if device else None, _today())
+        show(form, problems, _message)
+        return None
+    data = form.to_input()
     try:
-        db.session.flush()
-        audit.record(action, device, f"{device.unique_no} {device.factory_no}")
-        db.session.commit()
-    except IntegrityError:
-        # Another request took the number between the check and the commit.
-        db.session.rollback()
-        _, problems = rules.check_device(db.session, data, device.id, _today())
-        _show(form, problems or {"unique_no": rules.Problem(
-            "Urządzenie o tym nr unikatowym lub fabrycznym już istnieje.")})
-        return False
-    return True
-
-
-def _show(form: DeviceForm, problems: dict[str, rules.Problem]) -> None:
-    """Each problem at its field, unless the field already says why it could not be read."""
-    for name, problem in problems.items():
-        field = getattr(form, name)
-        if not field.errors:
-            field.errors = [*field.errors, _message(problem)]
+        return service.update_device(device, data) if device else service.create_device(data)
+    except FieldErrors as exc:
+        show(form, exc.problems, _message)
+        return None
 
 
 def _message(problem: rules.Problem | None) -> Markup | str:

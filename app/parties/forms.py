@@ -4,7 +4,14 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAr
 from wtforms.validators import Email, Optional, ValidationError
 
 from app.forms_common import PlForm, max_len, required, strip
-from app.identifiers import IdentifierError, normalize_nip, normalize_regon
+from app.identifiers import (
+    IdentifierError,
+    normalize_factory_masks,
+    normalize_nip,
+    normalize_regon,
+    normalize_unique_prefixes,
+)
+from app.parties.service import ClientData, FactoryCheck, LocationData, PartyData
 
 POSTAL_HINT = "Kod pocztowy w formacie 00-000."
 
@@ -52,6 +59,10 @@ class ClientForm(AddressMixin, PlForm):
         except IdentifierError as exc:
             raise ValidationError(str(exc)) from None
 
+    def to_data(self) -> ClientData:
+        return ClientData(**_party_values(self), regon=self.regon.data,
+                          reminder_consent=self.reminder_consent.data, notes=self.notes.data)
+
 
 class LocationForm(AddressMixin, PlForm):
     name = StringField("Nazwa miejsca (np. sklep, oddział)", filters=[strip],
@@ -62,6 +73,10 @@ class LocationForm(AddressMixin, PlForm):
                               validators=[required("Podaj kod pocztowy."), max_len(10)])
     city = StringField("Miejscowość", filters=[strip],
                        validators=[required("Podaj miejscowość."), max_len(100)])
+
+    def to_data(self) -> LocationData:
+        return LocationData(name=self.name.data, street=self.street.data,
+                            postal_code=self.postal_code.data, city=self.city.data)
 
 
 class ProducerForm(AddressMixin, PlForm):
@@ -75,14 +90,13 @@ class ProducerForm(AddressMixin, PlForm):
     def validate_nip(self, field):
         validate_nip_value(field)
 
+    def to_data(self) -> PartyData:
+        return PartyData(**_party_values(self))
 
-def _lines(text: str) -> list[str]:
-    parts = (text or "").replace(",", "\n").splitlines()
-    seen: list[str] = []
-    for part in (p.strip().upper() for p in parts):
-        if part and part not in seen:
-            seen.append(part)
-    return seen
+
+def _party_values(form) -> dict:
+    return {name: getattr(form, name).data
+            for name in ("name", "nip", "street", "postal_code", "city", "email", "phone")}
 
 
 class FactoryCheckForm(PlForm):
@@ -102,18 +116,16 @@ class FactoryCheckForm(PlForm):
     online = BooleanField("Online: wysyłaj dokumentację przy zamknięciu lub rozliczeniu zlecenia")
 
     def validate_factory_masks(self, field):
-        masks = _lines(field.data)
-        for mask in masks:
-            if len(mask) > 32:
-                raise ValidationError(f"Maska {mask} jest za długa (najwyżej 32 znaki).")
-        field.data = masks
+        try:
+            field.data = normalize_factory_masks(field.data)
+        except IdentifierError as exc:
+            raise ValidationError(str(exc)) from None
 
     def validate_unique_prefixes(self, field):
-        prefixes = _lines(field.data)
-        bad = [p for p in prefixes if len(p) != 3 or not p.isascii() or not p.isalpha()]
-        if bad:
-            raise ValidationError(f"Prefiks to trzy litery; popraw: {', '.join(bad)}.")
-        field.data = prefixes
+        try:
+            field.data = normalize_unique_prefixes(field.data)
+        except IdentifierError as exc:
+            raise ValidationError(str(exc)) from None
 
     def validate_api_url(self, field):
         if not field.data:
@@ -121,3 +133,9 @@ class FactoryCheckForm(PlForm):
         parts = urlsplit(field.data)
         if parts.scheme not in ("https", "http") or not parts.hostname:
             raise ValidationError("Podaj pełny adres, np. https://rzs.producent.pl/api.")
+
+    def to_data(self) -> FactoryCheck:
+        return FactoryCheck(
+            factory_masks=self.factory_masks.data, unique_prefixes=self.unique_prefixes.data,
+            api_url=self.api_url.data, api_login=self.api_login.data, online=self.online.data,
+            api_key=self.api_key.data, clear_api_key=self.clear_api_key.data)

@@ -2,23 +2,25 @@
 
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
-from app import audit, clock, secrets, tenancy
+from app import clock, tenancy
 from app.auth.access import roles_required, tenant_user
 from app.extensions import db
 from app.htmx import page_or_partial
 from app.listing import keyset_page
 from app.models import Device, Location, Party, Role, Transmission
-from app.parties import bp
+from app.parties import bp, service
 from app.parties.forms import ClientForm, FactoryCheckForm, LocationForm, ProducerForm
-from app.parties.rules import client_search, nip_holder, nip_problem
-from app.references import refusal
+from app.parties.rules import client_search, nip_problem
+from app.registry_views import delete_context, deleted, deleters, submit
 from app.rzs import dispatch
 
 office = roles_required(Role.OWNER, Role.OFFICE)
 OPTIONS_LIMIT = 20
+
+bp.context_processor(delete_context)
 
 
 # --- clients -------------------------------------------------------------------------------
@@ -58,13 +60,10 @@ def client_options():
 @tenant_user
 def new_client():
     form = ClientForm()
-    if form.validate_on_submit() and _nip_free(form):
-        client = Party(is_client=True)
-        _fill_client(client, form)
-        db.session.add(client)
-        if _commit_or_field_error(form, "client.created", client):
-            flash(f"Dodano klienta „{client.name}”. Dodaj jego miejsce instalacji.", "success")
-            return redirect(url_for(".new_location", client_id=client.id), code=303)
+    client = submit(form, lambda: service.create_client(form.to_data()))
+    if client:
+        flash(f"Dodano klienta „{client.name}”. Dodaj jego miejsce instalacji.", "success")
+        return redirect(url_for(".new_location", client_id=client.id), code=303)
     return render_template("parties/client_form.html", form=form, client=None)
 
 
@@ -82,27 +81,18 @@ def client(client_id):
 def edit_client(client_id):
     client = _client_or_404(client_id)
     form = ClientForm(obj=client)
-    if form.validate_on_submit() and _nip_free(form, client.id):
-        _fill_client(client, form)
-        if _commit_or_field_error(form, "client.updated", client):
-            flash("Zapisano zmiany.", "success")
-            return redirect(url_for(".client", client_id=client.id), code=303)
+    if submit(form, lambda: service.update_client(client, form.to_data())):
+        flash("Zapisano zmiany.", "success")
+        return redirect(url_for(".client", client_id=client.id), code=303)
     return render_template("parties/client_form.html", form=form, client=client)
 
 
 @bp.route("/klienci/<int:client_id>/usun", methods=["POST"])
-@office
+@deleters
 def delete_client(client_id):
     client = _client_or_404(client_id)
-    reason = refusal(client, "klient")
-    if reason:
-        flash(reason, "error")
+    if not deleted(lambda: service.delete_client(client, current_user.role)):
         return redirect(url_for(".client", client_id=client.id), code=303)
-    audit.record("client.deleted", client, client.name)
-    for location in list(client.locations):
-        db.session.delete(location)
-    db.session.delete(client)
-    db.session.commit()
     flash(f"Usunięto klienta „{client.name}”.", "success")
     return redirect(url_for(".clients"), code=303)
 
@@ -136,13 +126,7 @@ def new_location(client_id):
         # The first site is usually the client's own address.
         form.street.data, form.postal_code.data, form.city.data = (
             client.street, client.postal_code, client.city)
-    if form.validate_on_submit():
-        location = Location(client_id=client.id)
-        form.populate_obj(location)
-        db.session.add(location)
-        db.session.flush()
-        audit.record("location.created", location, location.address)
-        db.session.commit()
+    if submit(form, lambda: service.create_location(client, form.to_data())):
         flash("Dodano miejsce instalacji.", "success")
         return redirect(url_for(".client", client_id=client.id), code=303)
     return render_template("parties/location_form.html", form=form, client=client, location=None)
@@ -153,10 +137,7 @@ def new_location(client_id):
 def edit_location(location_id):
     location = tenancy.get_or_404(Location, location_id)
     form = LocationForm(obj=location)
-    if form.validate_on_submit():
-        form.populate_obj(location)
-        audit.record("location.updated", location, location.address)
-        db.session.commit()
+    if submit(form, lambda: service.update_location(location, form.to_data())):
         flash("Zapisano miejsce instalacji.", "success")
         return redirect(url_for(".client", client_id=location.client_id), code=303)
     return render_template("parties/location_form.html", form=form, client=location.client,
@@ -164,17 +145,11 @@ def edit_location(location_id):
 
 
 @bp.route("/lokalizacje/<int:location_id>/usun", methods=["POST"])
-@tenant_user
+@deleters
 def delete_location(location_id):
     location = tenancy.get_or_404(Location, location_id)
     client_id = location.client_id
-    reason = refusal(location, "miejsce instalacji")
-    if reason:
-        flash(reason, "error")
-    else:
-        audit.record("location.deleted", location, location.address)
-        db.session.delete(location)
-        db.session.commit()
+    if deleted(lambda: service.delete_location(location, current_user.role)):
         flash("Usunięto miejsce instalacji.", "success")
     return redirect(url_for(".client", client_id=client_id), code=303)
 
@@ -202,14 +177,11 @@ def producers():
 @office
 def new_producer():
     form = ProducerForm()
-    if form.validate_on_submit() and _nip_free(form):
-        producer = Party(is_producer=True, is_client=False)
-        _fill_producer(producer, form)
-        db.session.add(producer)
-        if _commit_or_field_error(form, "producer.created", producer):
-            flash(f"Dodano producenta „{producer.name}”. Uzupełnij zakładkę Kontrola Nr-f.",
-                  "success")
-            return redirect(url_for(".factory_check", producer_id=producer.id), code=303)
+    producer = submit(form, lambda: service.create_producer(form.to_data()))
+    if producer:
+        flash(f"Dodano producenta „{producer.name}”. Uzupełnij zakładkę Kontrola Nr-f.",
+              "success")
+        return redirect(url_for(".factory_check", producer_id=producer.id), code=303)
     return render_template("parties/producer_form.html", form=form, producer=None)
 
 
@@ -232,11 +204,9 @@ def producer(producer_id):
 def edit_producer(producer_id):
     producer = _producer_or_404(producer_id)
     form = ProducerForm(obj=producer)
-    if form.validate_on_submit() and _nip_free(form, producer.id):
-        _fill_producer(producer, form)
-        if _commit_or_field_error(form, "producer.updated", producer):
-            flash("Zapisano zmiany.", "success")
-            return redirect(url_for(".producer", producer_id=producer.id), code=303)
+    if submit(form, lambda: service.update_producer(producer, form.to_data())):
+        flash("Zapisano zmiany.", "success")
+        return redirect(url_for(".producer", producer_id=producer.id), code=303)
     return render_template("parties/producer_form.html", form=form, producer=producer)
 
 
@@ -251,20 +221,7 @@ def factory_check(producer_id):
         form.unique_prefixes.data = ", ".join(producer.unique_prefixes or [])
         form.api_url.data, form.api_login.data = producer.api_url, producer.api_login
         form.online.data = producer.online
-    if form.validate_on_submit():
-        producer.factory_masks = form.factory_masks.data
-        producer.unique_prefixes = form.unique_prefixes.data
-        producer.api_url = form.api_url.data
-        producer.api_login = form.api_login.data
-        producer.online = form.online.data
-        if form.clear_api_key.data:
-            producer.api_key_encrypted = ""
-        elif form.api_key.data:
-            producer.api_key_encrypted = secrets.encrypt(form.api_key.data)
-        audit.record("producer.api_updated", producer,
-                     f"tryb {'online' if producer.online else 'offline'}; "
-                     f"klucz {'zapisany' if producer.api_key_set else 'brak'}")
-        db.session.commit()
+    if submit(form, lambda: service.update_factory_check(producer, form.to_data())):
         flash("Zapisano kontrolę numerów i parametry API.", "success")
         return redirect(url_for(".producer", producer_id=producer.id), code=303)
     return render_template("parties/factory_check.html", form=form, producer=producer)
@@ -275,24 +232,17 @@ def factory_check(producer_id):
 def test_connection(producer_id):
     """"Test połączenia": the registry's ping, with the result kept on the producer."""
     producer = _producer_or_404(producer_id)
-    ok, message = dispatch.test_connection(producer)
-    audit.record("producer.connection_test", producer, message)
-    db.session.commit()
+    ok, message = service.test_connection(producer)
     flash(f"Test połączenia z RZS: {message}", "success" if ok else "error")
     return redirect(url_for(".producer", producer_id=producer.id), code=303)
 
 
 @bp.route("/producenci/<int:producer_id>/usun", methods=["POST"])
-@office
+@deleters
 def delete_producer(producer_id):
     producer = _producer_or_404(producer_id)
-    reason = refusal(producer, "producent")
-    if reason:
-        flash(reason, "error")
+    if not deleted(lambda: service.delete_producer(producer, current_user.role)):
         return redirect(url_for(".producer", producer_id=producer.id), code=303)
-    audit.record("producer.deleted", producer, producer.name)
-    db.session.delete(producer)
-    db.session.commit()
     flash(f"Usunięto producenta „{producer.name}”.", "success")
     return redirect(url_for(".producers"), code=303)
 
@@ -311,44 +261,3 @@ def _producer_or_404(producer_id: int) -> Party:
     if not producer.is_producer:
         abort(404)
     return producer
-
-
-def _nip_free(form, exclude_id: int | None = None) -> bool:
-    holder = nip_holder(form.nip.data, exclude_id)
-    if holder is None:
-        return True
-    form.nip.errors.append(f"Kontrahent z tym NIP już istnieje: {holder.name}.")
-    return False
-
-
-def _commit_or_field_error(form, action: str, party: Party) -> bool:
-    """Commit; a NIP taken in the meantime (the unique constraint) becomes a field error."""
-    try:
-        db.session.flush()
-        audit.record(action, party, party.name)
-        db.session.commit()
-        return True
-    except IntegrityError:
-        db.session.rollback()
-        form.nip.errors.append("Kontrahent z tym NIP już istnieje.")
-        return False
-
-
-def _fill_common(party: Party, form) -> None:
-    party.name = form.name.data
-    party.name_key = form.name.data.lower()
-    party.nip = form.nip.data
-    party.street, party.postal_code, party.city = (
-        form.street.data, form.postal_code.data, form.city.data)
-    party.email, party.phone = form.email.data, form.phone.data
-
-
-def _fill_client(client: Party, form: ClientForm) -> None:
-    _fill_common(client, form)
-    client.regon = form.regon.data
-    client.reminder_consent = form.reminder_consent.data
-    client.notes = form.notes.data
-
-
-def _fill_producer(producer: Party, form: ProducerForm) -> None:
-    _fill_common(producer, form)

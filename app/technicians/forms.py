@@ -5,6 +5,7 @@ from wtforms.validators import ValidationError
 from app.extensions import db
 from app.forms_common import PlDateField, PlForm, choices, max_len, present, required, strip
 from app.models import DeviceKind, Party, Role, Technician, User
+from app.technicians.service import TechnicianData, holder
 
 DEVICE_KIND_CHOICES = choices([("", "wszystkie")] + [(k.value, k.label) for k in DeviceKind])
 
@@ -34,28 +35,23 @@ class TechnicianForm(PlForm):
                               for u in users]
         )
 
-    def _taken(self, column, value) -> Technician | None:
-        stmt = select(Technician).where(column == value)
-        if self._technician_id is not None:
-            stmt = stmt.where(Technician.id != self._technician_id)
-        return db.session.scalar(stmt.limit(1))
-
+    # Checked while the form is validated, so every field's problem shows at once and names
+    # the holder; the database's constraints stand behind them (the service names the field).
+    # The account link has no constraint: the service checks it.
     def validate_identifier(self, field):
-        other = self._taken(Technician.identifier, field.data)
+        other = holder("identifier", field.data, self._technician_id)
         if other:
             raise ValidationError(f"Ten identyfikator ma już serwisant {other.name}.")
 
     def validate_seal_no(self, field):
-        other = self._taken(Technician.seal_no, field.data)
+        other = holder("seal_no", field.data, self._technician_id)
         if other:
             raise ValidationError(f"Ten numer plomby ma już serwisant {other.name}.")
 
-    def validate_user_id(self, field):
-        if field.data is None:
-            return
-        other = self._taken(Technician.user_id, field.data)
-        if other:
-            raise ValidationError(f"To konto jest już przypisane do serwisanta {other.name}.")
+    def to_data(self) -> TechnicianData:
+        return TechnicianData(name=self.name.data, identifier=self.identifier.data,
+                              seal_no=self.seal_no.data, user_id=self.user_id.data,
+                              active=self.active.data)
 
 
 class AuthorisationForm(PlForm):

@@ -1,18 +1,18 @@
 from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import audit, clock, tenancy
+from app import clock, tenancy
 from app.auth.access import roles_required, tenant_user
-from app.extensions import db
 from app.htmx import is_htmx, page_or_partial
 from app.listing import keyset_page
 from app.models import Authorisation, DeviceKind, Role, Technician
-from app.references import references, refusal
-from app.technicians import bp
+from app.references import references
+from app.registry_views import deleted, deleters, submit
+from app.technicians import bp, service
 from app.technicians.forms import AuthorisationForm, TechnicianForm
 
 editors = roles_required(Role.OWNER, Role.OFFICE)
@@ -59,13 +59,10 @@ def index():
 @editors
 def new():
     form = TechnicianForm()
-    if form.validate_on_submit():
-        technician = Technician()
-        _fill(technician, form)
-        db.session.add(technician)
-        if _saved(form, "technician.created", technician):
-            flash(f"Dodano serwisanta {technician.name}.", "success")
-            return redirect(url_for(".detail", technician_id=technician.id), code=303)
+    technician = submit(form, lambda: service.create_technician(form.to_data()))
+    if technician:
+        flash(f"Dodano serwisanta {technician.name}.", "success")
+        return redirect(url_for(".detail", technician_id=technician.id), code=303)
     return render_template("technicians/form.html", form=form, technician=None)
 
 
@@ -81,25 +78,18 @@ def detail(technician_id):
 def edit(technician_id):
     technician = tenancy.get_or_404(Technician, technician_id)
     form = TechnicianForm(technician=technician)
-    if form.validate_on_submit():
-        _fill(technician, form)
-        if _saved(form, "technician.updated", technician):
-            flash("Zapisano zmiany.", "success")
-            return redirect(url_for(".detail", technician_id=technician.id), code=303)
+    if submit(form, lambda: service.update_technician(technician, form.to_data())):
+        flash("Zapisano zmiany.", "success")
+        return redirect(url_for(".detail", technician_id=technician.id), code=303)
     return render_template("technicians/form.html", form=form, technician=technician)
 
 
 @bp.route("/<int:technician_id>/usun", methods=["POST"])
-@editors
+@deleters
 def delete(technician_id):
     technician = tenancy.get_or_404(Technician, technician_id)
-    reason = refusal(technician, "serwisant")
-    if reason:
-        flash(reason + " Możesz oznaczyć go jako nieaktywnego.", "error")
+    if not deleted(lambda: service.delete_technician(technician, current_user.role)):
         return redirect(url_for(".detail", technician_id=technician.id), code=303)
-    audit.record("technician.deleted", technician, f"{technician.identifier} {technician.name}")
-    db.session.delete(technician)
-    db.session.commit()
     flash(f"Usunięto serwisanta {technician.name}.", "success")
     return redirect(url_for(".index"), code=303)
 
@@ -109,22 +99,10 @@ def delete(technician_id):
 def add_authorisation(technician_id):
     technician = tenancy.get_or_404(Technician, technician_id)
     form = AuthorisationForm()
-    if not form.validate_on_submit():
+    if not submit(form, lambda: service.add_authorisation(
+            technician, form.producer_id.data, form.device_kind.data or None,
+            form.expires_on.data)):
         return _authorisations_response(technician, form)
-    authorisation = Authorisation(producer_id=form.producer_id.data,
-                                  device_kind=form.device_kind.data or None,
-                                  expires_on=form.expires_on.data)
-    if any((a.producer_id, a.device_kind, a.expires_on)
-           == (authorisation.producer_id, authorisation.device_kind, authorisation.expires_on)
-           for a in technician.authorisations):
-        form.expires_on.errors.append("Takie uprawnienia już są na liście.")
-        return _authorisations_response(technician, form)
-    technician.authorisations.append(authorisation)
-    db.session.flush()
-    audit.record("authorisation.created", authorisation,
-                 f"{technician.identifier}: {authorisation.producer.name}, "
-                 f"do {authorisation.expires_on:%d.%m.%Y}")
-    db.session.commit()
     return _authorisations_response(technician, AuthorisationForm(formdata=None),
                                     "Dodano uprawnienia.")
 
@@ -136,11 +114,7 @@ def remove_authorisation(technician_id, authorisation_id):
     authorisation = tenancy.get_or_404(Authorisation, authorisation_id)
     if authorisation.technician_id != technician.id:
         abort(404)
-    audit.record("authorisation.deleted", authorisation,
-                 f"{technician.identifier}: {authorisation.producer.name}, "
-                 f"do {authorisation.expires_on:%d.%m.%Y}")
-    technician.authorisations.remove(authorisation)
-    db.session.commit()
+    service.remove_authorisation(technician, authorisation)
     return _authorisations_response(technician, AuthorisationForm(formdata=None),
                                     "Usunięto uprawnienia.")
 
@@ -162,29 +136,3 @@ def _authorisations_response(technician: Technician, form: AuthorisationForm,
         return redirect(url_for(".detail", technician_id=technician.id), code=303)
     return _detail_page(technician, form)
 
-
-def _fill(technician: Technician, form: TechnicianForm) -> None:
-    technician.name = form.name.data
-    technician.identifier = form.identifier.data
-    technician.seal_no = form.seal_no.data
-    technician.user_id = form.user_id.data
-    technician.active = form.active.data
-
-
-def _saved(form: TechnicianForm, action: str, technician: Technician) -> bool:
-    """Commit; a unique constraint that another request won meanwhile becomes a field error."""
-    try:
-        db.session.flush()
-        audit.record(action, technician, f"{technician.identifier} {technician.name}")
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        message = str(exc.orig)
-        if "seal_no" in message:
-            form.seal_no.errors.append("Ten numer plomby ma już inny serwisant.")
-        elif "identifier" in message:
-            form.identifier.errors.append("Ten identyfikator ma już inny serwisant.")
-        else:
-            raise
-        return False
-    return True

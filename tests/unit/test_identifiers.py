@@ -10,9 +10,11 @@ from stdnum.pl import nip as stdnum_nip
 from app.identifiers import (
     IdentifierError,
     mask_matches,
+    normalize_factory_masks,
     normalize_factory_no,
     normalize_nip,
     normalize_unique_no,
+    normalize_unique_prefixes,
 )
 
 # No example database in the tree; no deadline, a slow CI machine is not a failure.
@@ -193,3 +195,14 @@ def test_a_changed_check_digit_fails(data):
     other = data.draw(st.sampled_from([d for d in DIGITS if d != nip[-1]]))
     with pytest.raises(IdentifierError, match="błędna suma kontrolna"):
         normalize_nip(_written(data.draw, nip[:-1] + other))
+
+
+def test_producer_masks_and_prefixes_from_text_or_a_list():
+    assert normalize_factory_masks("po#########\n AB@@## , PO#########") == [
+        "PO#########", "AB@@##"]
+    assert normalize_unique_prefixes(["zbf", "ebf", "ZBF", ""]) == ["ZBF", "EBF"]
+    assert normalize_unique_prefixes(None) == []
+    with pytest.raises(IdentifierError, match="Prefiks to trzy litery; popraw: ZB, EBF1, ŻBF."):
+        normalize_unique_prefixes("zb, ebf1, żbf")
+    with pytest.raises(IdentifierError, match="najwyżej 32 znaki"):
+        normalize_factory_masks(["#" * 33])
