@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from app import tenancy
+from app import clock, tenancy
 from app.devices import rules
 from app.extensions import db
 from app.listing import encode_cursor
@@ -115,7 +115,7 @@ BAD_INPUT = [
     ({"status": "liquidated"}, "liquidated_on", "Podaj datę likwidacji."),
     ({"status": "liquidated", "liquidated_on": "2023-12-31"}, "liquidated_on",
      "Data likwidacji nie może być wcześniejsza niż data fiskalizacji."),
-    ({"last_inspection_on": (date.today() + timedelta(days=3)).isoformat()},
+    ({"last_inspection_on": (clock.today() + timedelta(days=3)).isoformat()},
      "last_inspection_on", "Data nie może być późniejsza niż dzisiejsza."),
     ({"last_inspection_on": "31.02.2024"}, "last_inspection_on", "Podaj datę, np. 31.12.2026."),
     ({"inspection_interval_months": "6"}, "inspection_interval_months", "Nieprawidłowy wybór"),
@@ -323,7 +323,7 @@ def _listed(body: str) -> list[str]:
 def fleet(app, tenant_a, alfa):
     """Alfa's populate device plus a second producer's printers and a second client."""
     other_client, other_location = _second_client(app, tenant_a, "Piekarnia Nowak")
-    today = date.today()
+    today = clock.today()
     with app.app_context(), tenancy.use_tenant(tenant_a.id):
         novitus = Party(name="Novitus", name_key="novitus", nip="7740001454", is_producer=True,
                         is_client=False)
@@ -371,7 +371,7 @@ def test_list_search_and_filters(client, fleet, query, expected):
 def test_list_filters_by_producer_and_inspection_due(client, fleet):
     body = client.get(f"/urzadzenia?producer={fleet['novitus']}").get_data(as_text=True)
     assert _listed(body) == ["BEA0000000002", "BEA0000000001"]
-    due_to = (date.today() + timedelta(days=30)).isoformat()
+    due_to = (clock.today() + timedelta(days=30)).isoformat()
     body = client.get(f"/urzadzenia?due_to={due_to}&sort=due").get_data(as_text=True)
     assert _listed(body) == ["BEA0000000001", "BEA0000000002"]
     body = client.get("/urzadzenia?sort=due").get_data(as_text=True)

@@ -7,7 +7,6 @@ document of the app (htmx's indicator styles, settle styles, a history snapshot)
 Back/Forward that leaves a fragment where the page was; each in any document of the walk,
 the PDF tab of "Druk" included."""
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -144,7 +143,7 @@ def _data(tenant):
         db.session.flush()
         db.session.add_all(OrderItem(order_id=closed.id, service_id=ids["service_id"],
                                      name=f"Przegląd {n}", service_book=True,
-                                     price=Decimal("10.00"), performed_on=date.today())
+                                     price=Decimal("10.00"), performed_on=clock.today())
                            for n in range(101))
         db.session.execute(db.update(OrderCounter).values(last_seq=2))
         db.session.commit()
@@ -167,7 +166,7 @@ def test_every_page_and_htmx_interaction_keeps_to_the_csp(app, live_server, page
         job = _waiting_jobs(tenant_a)
     walk = Walk(page, live_server)
     page.on("dialog", lambda dialog: dialog.accept())  # hx-confirm, data-confirm
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
 
     # --- the pages for the signed-out, then signing in
     for path in ("/rejestracja", "/haslo/reset", "/platform/logowanie", "/login"):
