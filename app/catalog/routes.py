@@ -2,16 +2,14 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from app import audit, tenancy
-from app.auth.access import roles_required, tenant_user
+from app.auth.access import office_staff, tenant_user
 from app.catalog import bp
 from app.catalog.forms import ServiceForm
 from app.extensions import db
 from app.htmx import page_or_partial
 from app.listing import keyset_page
-from app.models import SPECIAL_KIND_LABELS, Role, Service
+from app.models import SPECIAL_KIND_LABELS, Service
 from app.references import references, refusal
-
-editors = roles_required(Role.OWNER, Role.OFFICE)
 
 
 @bp.route("")
@@ -32,7 +30,7 @@ def services():
 
 
 @bp.route("/nowa", methods=["GET", "POST"])
-@editors
+@office_staff
 def new_service():
     form = ServiceForm()
     if form.validate_on_submit():
@@ -56,7 +54,7 @@ def service(service_id):
 
 
 @bp.route("/<int:service_id>/edycja", methods=["GET", "POST"])
-@editors
+@office_staff
 def edit_service(service_id):
     service = tenancy.get_or_404(Service, service_id)
     form = ServiceForm(obj=service)
@@ -72,7 +70,7 @@ def edit_service(service_id):
 
 
 @bp.route("/<int:service_id>/usun", methods=["POST"])
-@editors
+@office_staff
 def delete_service(service_id):
     service = tenancy.get_or_404(Service, service_id)
     reason = refusal(service, "usługa")

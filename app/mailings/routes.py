@@ -5,20 +5,17 @@ from flask import flash, redirect, render_template, request, url_for
 from rq.job import JobStatus
 
 from app import clock
-from app.auth.access import roles_required
+from app.auth.access import office_staff
 from app.mailings import bp
 from app.mailings.forms import ReportEmailForm
-from app.models import Role
 from app.tenancy import current_tenant_id
 from app.transmissions import jobs
 
 KIND = "report_email"
-# As the reports themselves: owners and office staff (technicians see their own orders only).
-report_users = roles_required(Role.OWNER, Role.OFFICE)
 
 
 @bp.route("", methods=["GET", "POST"])
-@report_users
+@office_staff
 def new():
     form = ReportEmailForm(formdata=request.form if request.method == "POST" else request.args)
     if request.method == "GET":
@@ -44,7 +41,7 @@ def new():
 
 
 @bp.route("/<job_id>")
-@report_users
+@office_staff
 def status(job_id):
     job = jobs.fetch_or_404(job_id, KIND)
     template = "mailings/_status.html" if request.headers.get("HX-Request") else \
@@ -54,7 +51,7 @@ def status(job_id):
 
 
 @bp.route("/<job_id>/ponow", methods=["POST"])
-@report_users
+@office_staff
 def retry(job_id):
     """Send again after a failure (the server's reason was shown): the same job, requeued."""
     job = jobs.fetch_or_404(job_id, KIND)

@@ -6,18 +6,17 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import audit, clock, secrets, tenancy
-from app.auth.access import roles_required, tenant_user
+from app.auth.access import office_staff, tenant_user
 from app.extensions import db
 from app.htmx import page_or_partial
 from app.listing import keyset_page
-from app.models import Device, Location, Party, Role, Transmission
+from app.models import Device, Location, Party, Transmission
 from app.parties import bp
 from app.parties.forms import ClientForm, FactoryCheckForm, LocationForm, ProducerForm
 from app.parties.rules import client_search, nip_holder, nip_problem
 from app.references import refusal
 from app.rzs import dispatch
 
-office = roles_required(Role.OWNER, Role.OFFICE)
 OPTIONS_LIMIT = 20
 
 
@@ -91,7 +90,7 @@ def edit_client(client_id):
 
 
 @bp.route("/klienci/<int:client_id>/usun", methods=["POST"])
-@office
+@office_staff
 def delete_client(client_id):
     client = _client_or_404(client_id)
     reason = refusal(client, "klient")
@@ -199,7 +198,7 @@ def producers():
 
 
 @bp.route("/producenci/nowy", methods=["GET", "POST"])
-@office
+@office_staff
 def new_producer():
     form = ProducerForm()
     if form.validate_on_submit() and _nip_free(form):
@@ -228,7 +227,7 @@ def producer(producer_id):
 
 
 @bp.route("/producenci/<int:producer_id>/edycja", methods=["GET", "POST"])
-@office
+@office_staff
 def edit_producer(producer_id):
     producer = _producer_or_404(producer_id)
     form = ProducerForm(obj=producer)
@@ -241,7 +240,7 @@ def edit_producer(producer_id):
 
 
 @bp.route("/producenci/<int:producer_id>/kontrola", methods=["GET", "POST"])
-@office
+@office_staff
 def factory_check(producer_id):
     """The "Kontrola Nr-f." tab: masks, prefixes, API parameters (the key never shown back)."""
     producer = _producer_or_404(producer_id)
@@ -271,7 +270,7 @@ def factory_check(producer_id):
 
 
 @bp.route("/producenci/<int:producer_id>/test-polaczenia", methods=["POST"])
-@office
+@office_staff
 def test_connection(producer_id):
     """"Test połączenia": the registry's ping, with the result kept on the producer."""
     producer = _producer_or_404(producer_id)
@@ -283,7 +282,7 @@ def test_connection(producer_id):
 
 
 @bp.route("/producenci/<int:producer_id>/usun", methods=["POST"])
-@office
+@office_staff
 def delete_producer(producer_id):
     producer = _producer_or_404(producer_id)
     reason = refusal(producer, "producent")

@@ -18,9 +18,8 @@ from flask import (
 from rq.exceptions import NoSuchJobError
 
 from app import clock
-from app.auth.access import roles_required
+from app.auth.access import office_staff
 from app.htmx import is_htmx, vary
-from app.models import Role
 from app.reports import bp, export, queries
 from app.reports.forms import ReportForm
 from app.reports.params import ReportParams
@@ -28,9 +27,6 @@ from app.tenancy import current_tenant_id
 from app.transmissions import jobs
 
 PAGE_SIZE = 100
-# Owner and office: a technician sees only his own orders elsewhere, and these reports list
-# every order's items and every taxpayer of the tenant.
-office = roles_required(Role.OWNER, Role.OFFICE)
 JOB_KIND = "report_export"
 
 
@@ -48,14 +44,14 @@ def _page(form: ReportForm, status: int = 200, **context):
 
 
 @bp.route("/")
-@office
+@office_staff
 def index():
     job = _own_job(request.args["job"]) if request.args.get("job") else None
     return _page(_default_form(), progress=progress_context(job) if job else None)
 
 
 @bp.route("/podglad")
-@office
+@office_staff
 def preview():
     form = ReportForm(request.args)
     if not form.validate():
@@ -82,14 +78,14 @@ def preview():
 
 
 @bp.route("/druk", methods=["POST"])
-@office
+@office_staff
 def print_pdf():
     """Druk: the PDF inline, for the browser's viewer in a new tab and its print button."""
     return _file(disposition="inline", fmt="pdf")
 
 
 @bp.route("/eksport", methods=["POST"])
-@office
+@office_staff
 def export_file():
     return _file(disposition="attachment", fmt=None)
 
@@ -141,14 +137,14 @@ def progress_context(job) -> dict:
 
 
 @bp.route("/eksport/<job_id>")
-@office
+@office_staff
 def export_progress(job_id):
     job = jobs.fetch_or_404(job_id, JOB_KIND)
     return render_template("reports/_export_progress.html", **progress_context(job))
 
 
 @bp.route("/eksport/<job_id>/plik")
-@office
+@office_staff
 def export_download(job_id):
     job = jobs.fetch_or_404(job_id, JOB_KIND)
     result = job.return_value() if job.is_finished else None

@@ -6,16 +6,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import audit, clock, tenancy
-from app.auth.access import roles_required, tenant_user
+from app.auth.access import office_staff, tenant_user
 from app.extensions import db
 from app.htmx import is_htmx, page_or_partial
 from app.listing import keyset_page
-from app.models import Authorisation, DeviceKind, Role, Technician
+from app.models import Authorisation, DeviceKind, Technician
 from app.references import references, refusal
 from app.technicians import bp
 from app.technicians.forms import AuthorisationForm, TechnicianForm
-
-editors = roles_required(Role.OWNER, Role.OFFICE)
 
 # Authorisations expiring this soon are shown amber, as on the dashboard.
 EXPIRY_WARNING_DAYS = 30
@@ -56,7 +54,7 @@ def index():
 
 
 @bp.route("/nowy", methods=["GET", "POST"])
-@editors
+@office_staff
 def new():
     form = TechnicianForm()
     if form.validate_on_submit():
@@ -77,7 +75,7 @@ def detail(technician_id):
 
 
 @bp.route("/<int:technician_id>/edycja", methods=["GET", "POST"])
-@editors
+@office_staff
 def edit(technician_id):
     technician = tenancy.get_or_404(Technician, technician_id)
     form = TechnicianForm(technician=technician)
@@ -90,7 +88,7 @@ def edit(technician_id):
 
 
 @bp.route("/<int:technician_id>/usun", methods=["POST"])
-@editors
+@office_staff
 def delete(technician_id):
     technician = tenancy.get_or_404(Technician, technician_id)
     reason = refusal(technician, "serwisant")
@@ -105,7 +103,7 @@ def delete(technician_id):
 
 
 @bp.route("/<int:technician_id>/uprawnienia", methods=["POST"])
-@editors
+@office_staff
 def add_authorisation(technician_id):
     technician = tenancy.get_or_404(Technician, technician_id)
     form = AuthorisationForm()
@@ -130,7 +128,7 @@ def add_authorisation(technician_id):
 
 
 @bp.route("/<int:technician_id>/uprawnienia/<int:authorisation_id>/usun", methods=["POST"])
-@editors
+@office_staff
 def remove_authorisation(technician_id, authorisation_id):
     technician = tenancy.get_or_404(Technician, technician_id)
     authorisation = tenancy.get_or_404(Authorisation, authorisation_id)
