@@ -15,16 +15,17 @@ PACKAGES = ("app", "workers", "bench")
 # and cannot hide a cycle of ours.
 _PROBE = """
 import importlib, json, sys, traceback
+modules, packages = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 failures = {}
-for name in json.loads(sys.argv[1]):
-    for loaded in [m for m in sys.modules if m.split(".")[0] in %r]:
+for name in modules:
+    for loaded in [m for m in sys.modules if m.split(".")[0] in packages]:
         del sys.modules[loaded]
     try:
         importlib.import_module(name)
     except Exception:
         failures[name] = traceback.format_exc(limit=-3)
 print(json.dumps(failures))
-""" % (PACKAGES,)
+"""
 
 
 def _modules() -> list[str]:
@@ -39,7 +40,8 @@ def _modules() -> list[str]:
 def test_every_module_imports_first_in_a_fresh_state():
     modules = _modules()
     assert {"app.cli", "app.accounts", "bench.rzs_send", "workers"} <= set(modules)
-    result = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(modules)], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(modules),
+                             json.dumps(PACKAGES)], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     failures = json.loads(result.stdout.strip().splitlines()[-1])
