@@ -94,7 +94,6 @@ def create_tenant(name: str, nip: str, owner_email: str, owner_password: str, *,
         db.session.flush()
         if not confirmed:  # after the INSERT: the column's default is "confirmed now"
             owner.email_confirmed_at = None
-        audit.record("user.created", owner, f"{owner.email} ({owner.role_label})")
         _commit_unique_email()
     return tenant_id
 
