@@ -28,7 +28,7 @@ LAST_OWNER_DEACTIVATED = "Nie można wyłączyć jedynego aktywnego właściciel
 
 class AccountError(ValueError):
     """Why an account operation was refused: messages in Polish by the field they concern
-    (name, nip, email, password, role, tenant)."""
+    (name, nip, email, password, role, active, tenant)."""
 
     def __init__(self, problems: dict[str, str]):
         super().__init__(" ".join(problems.values()))
