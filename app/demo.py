@@ -23,7 +23,8 @@ from stdnum.pl import nip as _nip
 from stdnum.pl import regon as _regon
 
 from app import clock, secrets, tenancy
-from app.auth.passwords import hash_password
+from app.accounts import create_tenant
+from app.accounts.passwords import hash_password
 from app.extensions import db
 from app.identifiers import normalize_nip
 from app.models import (
@@ -682,7 +683,7 @@ def _book(order: _Order, seal_no: str, counters: dict[str, int], rng: random.Ran
 # ----------------------------------------------------------------------------------------------
 
 
-def seed_demo(email: str = "demo@example.com", password: str = "demo-plomba") -> DemoInfo:
+def seed_demo(email: str = "demo@example.com", password: str = "demo-plomba-2026") -> DemoInfo:
     """Create the demo tenant and its data in one go; returns what the CLI prints.
     Raises ValueError (in Polish) when an e-mail is taken, having written nothing."""
     email = email.strip().lower()
@@ -704,8 +705,6 @@ def seed_demo(email: str = "demo@example.com", password: str = "demo-plomba") ->
     fallback = random.Random(SEED + 1)
     while tenant_nip in taken_nips:  # a second demo tenant under other e-mails
         tenant_nip = random_nip(fallback, "725")
-
-    from app.cli import create_tenant  # app.cli imports this module lazily
 
     tenant_id = create_tenant(DEMO_TENANT["name"], tenant_nip, email, password)
     try:

@@ -200,7 +200,7 @@ class _Generator:
                 "seconds": dict(self.seconds)}
 
     def _tenant(self, conn) -> None:
-        from app.auth.passwords import hash_password
+        from app.accounts.passwords import hash_password
         from app.demo import nip_with_check
 
         t0 = time.perf_counter()

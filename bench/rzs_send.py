@@ -48,7 +48,7 @@ def make_plomba(db_url: str, redis_url: str, producer_url: str):
     from flask_migrate import upgrade
 
     from app import create_app, secrets, tenancy
-    from app.cli import create_tenant
+    from app.accounts import create_tenant
     from app.extensions import db
     from app.models import Device, Location, Party, Service, Technician
 

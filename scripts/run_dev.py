@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("PLOMBA_INSTANCE_DIR", ROOT / "instance")).resolve()
 DEMO_EMAIL = "demo@example.com"
-DEMO_PASSWORD = "demo-plomba"
+DEMO_PASSWORD = "demo-plomba-2026"
 STOP_TIMEOUT = 10.0
 
 

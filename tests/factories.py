@@ -4,9 +4,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from app import clock, tenancy
-from app.auth.passwords import hash_password
-from app.cli import create_tenant
+from app import accounts, clock, tenancy
 from app.extensions import db
 from app.models import (
     AuditEntry,
@@ -39,17 +37,16 @@ class TenantRef:
 
 
 def make_tenant(name: str, nip: str, owner_email: str) -> TenantRef:
-    tenant_id = create_tenant(name, nip, owner_email, PASSWORD)
+    tenant_id = accounts.create_tenant(name, nip, owner_email, PASSWORD)
     return TenantRef(tenant_id, name, nip, owner_email)
 
 
 def make_user(tenant: TenantRef, email: str, role: Role = Role.OFFICE, active: bool = True) -> int:
-    with tenancy.use_tenant(tenant.id):
-        user = User(email=email, password_hash=hash_password(PASSWORD), role=role.value,
-                    is_active_user=active)
-        db.session.add(user)
-        db.session.commit()
-        return user.id
+    user_id = accounts.create_user(tenant.id, email, role.value, PASSWORD)
+    if not active:
+        with tenancy.use_tenant(tenant.id):
+            accounts.set_active(db.session.get(User, user_id), False)
+    return user_id
 
 
 def populate(tenant: TenantRef, marker: str) -> dict[str, int]:

@@ -9,17 +9,17 @@ from app import audit, mailer, secrets, tenancy
 from app.admin import bp
 from app.admin.forms import CompanyForm, ServiceBookRepairForm, SmtpForm, SmtpTestForm
 from app.admin.repair import copy_service_book_flag
-from app.auth.access import roles_required
+from app.auth.access import office_staff, owner_only
 from app.extensions import db
 from app.formatting import day_range
 from app.htmx import page_or_partial
 from app.listing import keyset_page
-from app.models import AuditEntry, Party, Role, Tenant, User
+from app.models import AuditEntry, Party, Tenant, User
 from app.references import plural
 
 
 @bp.route("/naprawa-danych", methods=["GET", "POST"])
-@roles_required(Role.OWNER, Role.OFFICE)
+@office_staff
 def repair():
     form = ServiceBookRepairForm()
     if form.validate_on_submit():
@@ -29,9 +29,6 @@ def repair():
               "success")
         return redirect(url_for(".repair"), code=303)
     return render_template("admin/repair.html", form=form)
-
-
-owner_only = roles_required(Role.OWNER)
 
 
 @bp.route("/poczta", methods=["GET", "POST"])
@@ -101,7 +98,7 @@ AUDIT_PAGE = 100
 
 
 @bp.route("/dziennik")
-@roles_required(Role.OWNER, Role.OFFICE)
+@office_staff
 def audit_log():
     """Who did what and when: filter by kind of event, user and date."""
     args = request.args

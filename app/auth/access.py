@@ -29,3 +29,7 @@ def roles_required(*roles: Role):
 
 
 tenant_user = roles_required()
+# Owners and office staff: they keep the company's data (catalogue, producers, clients,
+# technicians), read the reports and the audit log; technicians only work on their orders.
+office_staff = roles_required(Role.OWNER, Role.OFFICE)
+owner_only = roles_required(Role.OWNER)

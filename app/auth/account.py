@@ -6,11 +6,11 @@ from flask_login import current_user, login_user
 from wtforms import PasswordField
 from wtforms.validators import EqualTo, ValidationError
 
-from app import audit
+from app import accounts, audit
+from app.accounts.passwords import verify_password
 from app.auth import bp, sessions
 from app.auth.access import tenant_user
-from app.auth.passwords import hash_password, verify_password
-from app.auth.signup import check_new_password
+from app.auth.forms import show_refusal
 from app.extensions import db
 from app.forms_common import PlForm, required
 from app.models import UserSession
@@ -29,20 +29,10 @@ class PasswordChangeForm(PlForm):
     def validate_new(self, field):
         if field.data and field.data == self.current.data:
             raise ValidationError("Nowe hasło musi być inne niż obecne.")
-        check_new_password(field, current_user.email, [current_user.name])
 
 
-def _end_others_and_stay_signed_in(user) -> None:
-    """A new user token and ended records end every other session; this one signs in again
-    with the new token (and keeps its remember cookie, renewed with it)."""
-    remember = _current_row(user).remember
-    sessions.end_all(user, keep_current=True)
-    db.session.commit()
-    login_user(user, remember=remember)
-
-
-def _current_row(user) -> UserSession:
-    return db.session.get(UserSession, user.session_id)
+def _remembered(user) -> bool:
+    return db.session.get(UserSession, user.session_id).remember
 
 
 @bp.route("/konto", methods=["GET", "POST"])
@@ -50,12 +40,18 @@ def _current_row(user) -> UserSession:
 def account():
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        current_user.password_hash = hash_password(form.new.data)
-        audit.record("user.password_changed", current_user._get_current_object(),
-                     current_user.email)
-        _end_others_and_stay_signed_in(current_user._get_current_object())
-        flash("Zmieniono hasło. Inne zalogowane sesje zostały zakończone.", "success")
-        return redirect(url_for(".account"), code=303)
+        user = current_user._get_current_object()
+        remember = _remembered(user)
+        try:
+            accounts.set_password(user, form.new.data, keep_session_id=user.session_id)
+        except accounts.AccountError as refusal:
+            show_refusal(form, refusal, password="new")
+        else:
+            # The other sessions ended with a new user token: this one signs in again with
+            # it (and keeps its remember cookie, renewed with it).
+            login_user(user, remember=remember)
+            flash("Zmieniono hasło. Inne zalogowane sesje zostały zakończone.", "success")
+            return redirect(url_for(".account"), code=303)
     return render_template("auth/account.html", form=form,
                            sessions=sessions.active(current_user),
                            previous=sessions.previous_sign_in(current_user),
@@ -65,8 +61,12 @@ def account():
 @bp.route("/konto/wyloguj-wszedzie", methods=["POST"])
 @tenant_user
 def logout_everywhere():
-    audit.record("user.sessions_ended", current_user._get_current_object(), current_user.email)
-    _end_others_and_stay_signed_in(current_user._get_current_object())
+    user = current_user._get_current_object()
+    remember = _remembered(user)
+    accounts.end_sessions(user, keep_session_id=user.session_id)
+    audit.record("user.sessions_ended", user, user.email)
+    db.session.commit()
+    login_user(user, remember=remember)  # with the new token, as after a password change
     flash("Wylogowano ze wszystkich innych urządzeń i przeglądarek.", "success")
     return redirect(url_for(".account"), code=303)
 

@@ -1,6 +1,7 @@
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
+from app.accounts import AccountError
 from app.forms_common import PlForm
 
 
@@ -17,3 +18,12 @@ class LoginForm(PlForm):
         "Hasło", validators=[DataRequired("Podaj hasło."), Length(max=200)]
     )
     remember = BooleanField("Zapamiętaj mnie na tym komputerze")
+
+
+def show_refusal(form: PlForm, refusal: AccountError, **renamed: str) -> None:
+    """Each of the domain's reasons at its field (`renamed`: the domain's field name -> the
+    form's); a reason about no field of this form goes to the first one."""
+    first = next(f for f in form if f.name != "csrf_token")
+    for name, message in refusal.problems.items():
+        field = form._fields.get(renamed.get(name, name), first)
+        field.errors = [*field.errors, message]

@@ -2,10 +2,11 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
-from app import tenancy
+from app import accounts, tenancy
+from app.accounts.passwords import verify_password
 from app.auth import bp, sessions
 from app.auth.forms import LoginForm
-from app.auth.passwords import verify_password
+from app.auth.redirects import local_path
 from app.extensions import db, limiter, login_manager
 from app.models import Operator, User
 
@@ -29,13 +30,6 @@ def load_user(user_id: str):
         return None
     token, _, key = rest.partition(":")
     return sessions.resume(int(kind), token, key)
-
-
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an open redirect would make the login page a phishing tool.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.dashboard")
 
 
 def _account_key() -> str:
@@ -70,9 +64,11 @@ def login():
             form.password.errors.append(
                 "Konto firmy jest zawieszone. Skontaktuj się z obsługą Plomby.")
         else:
-            sessions.start(user, remember=form.remember.data)
+            accounts.rehash_if_outdated(user, form.password.data)
+            sessions.start(user, remember=form.remember.data)  # commits the new hash too
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")), code=303)
+            return redirect(local_path(request.args.get("next")) or url_for("main.dashboard"),
+                            code=303)
     return render_template("auth/login.html", form=form)
 
 

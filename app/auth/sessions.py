@@ -3,7 +3,8 @@
 The login cookie (Flask-Login's session and remember cookie) carries
 "user id : user token : session key". A session is good while its record is not ended nor
 idle for too long and the user's token is unchanged: ending one record signs one browser
-out, rotating the token (password change, reset, deactivation) signs out all of them.
+out, rotating the token (accounts.end_sessions: password change, reset, deactivation) signs
+out all of them.
 """
 
 import hashlib
@@ -18,7 +19,6 @@ from sqlalchemy.orm import Session, joinedload
 from app import clock, tenancy
 from app.extensions import db
 from app.models import User, UserSession
-from app.models.user import new_session_token
 
 # Writing last_seen_at on every request would make every page view a write; once a minute
 # is precise enough for "ostatnia aktywność".
@@ -149,17 +149,6 @@ def end_current(user: User) -> None:
     if user.session_id is not None:
         db.session.execute(update(UserSession).where(UserSession.id == user.session_id)
                            .values(ended_at=clock.now()))
-
-
-def end_all(user: User, keep_current: bool = False) -> None:
-    """End every session of the user (all but this one with keep_current). The token rotates
-    as well, so even a cookie made before session records existed stops working."""
-    user.session_token = new_session_token()
-    query = update(UserSession).where(UserSession.user_id == user.id,
-                                      UserSession.ended_at.is_(None))
-    if keep_current and user.session_id is not None:
-        query = query.where(UserSession.id != user.session_id)
-    db.session.execute(query.values(ended_at=clock.now()))
 
 
 # --- "Chrome 131 · Windows" from a User-Agent: enough to tell one's own browsers apart ----

@@ -4,27 +4,19 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import Email, EqualTo, ValidationError
+from wtforms.validators import Email, EqualTo
 
-from app import clock, tenancy
-from app.auth import bp, sessions, tokens
-from app.auth.passwords import hash_password, weakness
-from app.cli import create_tenant
+from app import accounts, clock, tenancy
+from app.auth import bp, tokens
+from app.auth.forms import show_refusal
 from app.extensions import db, limiter
 from app.forms_common import PlForm, max_len, required, strip
-from app.identifiers import IdentifierError, normalize_nip
-from app.models import Tenant, User
+from app.models import User
 from workers import jobs as job_queue
 
 
 def _password_field(label: str) -> PasswordField:
     return PasswordField(label, validators=[required("Podaj hasło.")])
-
-
-def check_new_password(field, email: str, names=()) -> None:
-    problem = weakness(field.data or "", email, names)
-    if problem:
-        raise ValidationError(problem)
 
 
 class SignupForm(PlForm):
@@ -41,25 +33,6 @@ class SignupForm(PlForm):
     repeat = PasswordField("Powtórz hasło",
                            validators=[EqualTo("password", message="Hasła nie są takie same.")])
 
-    def validate_nip(self, field):
-        try:
-            field.data = normalize_nip(field.data)
-        except IdentifierError as exc:
-            raise ValidationError(str(exc)) from None
-        with tenancy.all_tenants():
-            if db.session.scalar(select(Tenant.id).where(Tenant.nip == field.data)):
-                raise ValidationError("Firma z tym NIP jest już zarejestrowana w Plombie.")
-
-    def validate_email(self, field):
-        field.data = field.data.lower()
-        with tenancy.all_tenants():
-            if db.session.scalar(select(User.id).where(func.lower(User.email) == field.data)):
-                raise ValidationError("Konto z tym adresem e-mail już istnieje. Zaloguj się "
-                                      "albo odzyskaj hasło.")
-
-    def validate_password(self, field):
-        check_new_password(field, self.email.data or "", [self.name.data or ""])
-
 
 class ResetRequestForm(PlForm):
     email = EmailField("E-mail", filters=[strip], validators=[
@@ -71,13 +44,6 @@ class NewPasswordForm(PlForm):
     password = _password_field("Nowe hasło")
     repeat = PasswordField("Powtórz hasło",
                            validators=[EqualTo("password", message="Hasła nie są takie same.")])
-
-    def __init__(self, user: User, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
-
-    def validate_password(self, field):
-        check_new_password(field, self.user.email, [self.user.name])
 
 
 def queue_mail(recipient: str, subject: str, body: str) -> bool:
@@ -92,15 +58,16 @@ def signup():
         return redirect(url_for("main.dashboard"))
     form = SignupForm()
     if form.validate_on_submit():
-        tenant_id = create_tenant(form.name.data, form.nip.data, form.email.data,
-                                  form.password.data)
+        try:
+            tenant_id = accounts.create_tenant(
+                form.name.data, form.nip.data, form.email.data, form.password.data,
+                street=form.street.data, postal_code=form.postal_code.data,
+                city=form.city.data, confirmed=False)
+        except accounts.AccountError as refusal:
+            show_refusal(form, refusal)
+            return render_template("auth/signup.html", form=form)
         with tenancy.use_tenant(tenant_id):
-            tenant = db.session.get(Tenant, tenant_id)
-            tenant.street, tenant.postal_code, tenant.city = (
-                form.street.data, form.postal_code.data, form.city.data)
             owner = db.session.scalar(select(User))
-            owner.email_confirmed_at = None
-            db.session.commit()
             link = url_for(".confirm_email", _external=True,
                            token=tokens.make("confirm", owner.id, "unconfirmed"))
             email = owner.email
@@ -166,12 +133,14 @@ def reset_password(token):
     if not valid:
         flash("Ten link został już użyty. Poproś o nowy.", "error")
         return redirect(url_for(".reset_request"))
-    form = NewPasswordForm(user)
+    form = NewPasswordForm()
     if form.validate_on_submit():
-        with tenancy.use_tenant(user.tenant_id):
-            user.password_hash = hash_password(form.password.data)
-            sessions.end_all(user)  # whoever knew the old password is signed out
-            db.session.commit()
-        flash("Ustawiono nowe hasło. Zaloguj się.", "success")
-        return redirect(url_for(".login"), code=303)
+        try:
+            with tenancy.use_tenant(user.tenant_id):
+                accounts.set_password(user, form.password.data)
+        except accounts.AccountError as refusal:
+            show_refusal(form, refusal)
+        else:
+            flash("Ustawiono nowe hasło. Zaloguj się.", "success")
+            return redirect(url_for(".login"), code=303)
     return render_template("auth/reset_password.html", form=form)

@@ -3,17 +3,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import tenancy
-from app.auth.access import roles_required, tenant_user
+from app.auth.access import office_staff, tenant_user
 from app.catalog import bp
 from app.catalog import service as catalog
 from app.catalog.forms import ServiceForm
 from app.htmx import page_or_partial
 from app.listing import keyset_page
-from app.models import SPECIAL_KIND_LABELS, Role, Service
+from app.models import SPECIAL_KIND_LABELS, Service
 from app.references import references
 from app.registry_views import deleted, deleters, submit
-
-editors = roles_required(Role.OWNER, Role.OFFICE)
 
 
 @bp.route("")
@@ -34,7 +32,7 @@ def services():
 
 
 @bp.route("/nowa", methods=["GET", "POST"])
-@editors
+@office_staff
 def new_service():
     form = ServiceForm()
     service = submit(form, lambda: catalog.create_service(form.to_data()))
@@ -53,7 +51,7 @@ def service(service_id):
 
 
 @bp.route("/<int:service_id>/edycja", methods=["GET", "POST"])
-@editors
+@office_staff
 def edit_service(service_id):
     service = tenancy.get_or_404(Service, service_id)
     form = ServiceForm(obj=service)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from app import clock, tenancy
 from app.auth.access import tenant_user
+from app.auth.redirects import local_path
 from app.devices import bp, rules, service
 from app.devices.forms import DeviceForm
 from app.domain_errors import FieldErrors
@@ -158,12 +159,12 @@ def new_device():
     device = _save(form, None) if request.method == "POST" else None
     if device:
         flash(f"Dodano urządzenie {device.unique_no}.", "success")
-        back = _local_url(request.args.get("next"))
+        back = local_path(request.args.get("next"))
         if back:  # e.g. the new-order form, which then picks this device
             return redirect(_with_args(back, client_id=device.client_id, device_id=device.id),
                             code=303)
         return redirect(url_for(".device", device_id=device.id), code=303)
-    return _render_form(form, None, back=_local_url(request.args.get("next")))
+    return _render_form(form, None, back=local_path(request.args.get("next")))
 
 
 @bp.route("/<int:device_id>/edycja", methods=["GET", "POST"])
@@ -201,14 +202,6 @@ def _message(problem: rules.Problem | None) -> Markup | str:
         return problem.message
     link = url_for(".device", device_id=problem.duplicate_of)
     return Markup('{} <a href="{}">Pokaż urządzenie</a>').format(problem.message, link)
-
-
-def _local_url(url: str | None) -> str | None:
-    """A path on this site to return to, or None (never another host: no open redirect)."""
-    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
-        return None
-    parts = urlsplit(url)
-    return url if not (parts.scheme or parts.netloc) else None
 
 
 def _with_args(url: str, **args) -> str:

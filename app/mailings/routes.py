@@ -5,20 +5,17 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock, jobs
-from app.auth.access import roles_required
+from app.auth.access import office_staff
 from app.extensions import db
 from app.htmx import page_or_partial
 from app.mailings import bp
 from app.mailings.forms import ReportEmailForm
-from app.models import JobKind, JobStatus, Role
+from app.models import JobKind, JobStatus
 from workers import jobs as job_queue
-
-# As the reports themselves: owners and office staff (technicians see their own orders only).
-report_users = roles_required(Role.OWNER, Role.OFFICE)
 
 
 @bp.route("", methods=["GET", "POST"])
-@report_users
+@office_staff
 def new():
     form = ReportEmailForm(formdata=request.form if request.method == "POST" else request.args)
     if request.method == "GET":
@@ -42,14 +39,14 @@ def new():
 
 
 @bp.route("/<int:job_id>")
-@report_users
+@office_staff
 def status(job_id):
     job = jobs.get_or_404(job_id, JobKind.REPORT_EMAIL)
     return page_or_partial("mailings/status.html", "mailings/_status.html", job=job)
 
 
 @bp.route("/<int:job_id>/ponow", methods=["POST"])
-@report_users
+@office_staff
 def retry(job_id):
     """Send again after a failure (the server's reason was shown): the same row, queued again."""
     job = jobs.get_or_404(job_id, JobKind.REPORT_EMAIL)

@@ -6,18 +6,17 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from app import clock, tenancy
-from app.auth.access import roles_required, tenant_user
+from app.auth.access import office_staff, tenant_user
 from app.extensions import db
 from app.htmx import page_or_partial
 from app.listing import keyset_page
-from app.models import Device, Location, Party, Role, Transmission
+from app.models import Device, Location, Party, Transmission
 from app.parties import bp, service
 from app.parties.forms import ClientForm, FactoryCheckForm, LocationForm, ProducerForm
 from app.parties.rules import client_search, nip_problem
 from app.registry_views import delete_context, deleted, deleters, submit
 from app.rzs import dispatch
 
-office = roles_required(Role.OWNER, Role.OFFICE)
 OPTIONS_LIMIT = 20
 
 bp.context_processor(delete_context)
@@ -174,7 +173,7 @@ def producers():
 
 
 @bp.route("/producenci/nowy", methods=["GET", "POST"])
-@office
+@office_staff
 def new_producer():
     form = ProducerForm()
     producer = submit(form, lambda: service.create_producer(form.to_data()))
@@ -200,7 +199,7 @@ def producer(producer_id):
 
 
 @bp.route("/producenci/<int:producer_id>/edycja", methods=["GET", "POST"])
-@office
+@office_staff
 def edit_producer(producer_id):
     producer = _producer_or_404(producer_id)
     form = ProducerForm(obj=producer)
@@ -211,7 +210,7 @@ def edit_producer(producer_id):
 
 
 @bp.route("/producenci/<int:producer_id>/kontrola", methods=["GET", "POST"])
-@office
+@office_staff
 def factory_check(producer_id):
     """The "Kontrola Nr-f." tab: masks, prefixes, API parameters (the key never shown back)."""
     producer = _producer_or_404(producer_id)
@@ -228,7 +227,7 @@ def factory_check(producer_id):
 
 
 @bp.route("/producenci/<int:producer_id>/test-polaczenia", methods=["POST"])
-@office
+@office_staff
 def test_connection(producer_id):
     """"Test połączenia": the registry's ping, with the result kept on the producer."""
     producer = _producer_or_404(producer_id)

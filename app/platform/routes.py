@@ -7,9 +7,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 from sqlalchemy import func, select
 
-from app import audit, clock, tenancy
+from app import accounts, audit, clock, tenancy
+from app.accounts.passwords import verify_password
 from app.auth.forms import LoginForm
-from app.auth.passwords import verify_password
+from app.auth.redirects import local_path
 from app.auth.routes import BAD_CREDENTIALS
 from app.extensions import db, limiter
 from app.models import Device, Operator, Order, Tenant, Transmission, User
@@ -39,8 +40,11 @@ def login():
         email = form.email.data.strip().lower()
         operator = db.session.scalar(select(Operator).where(Operator.email == email))
         if verify_password(operator.password_hash if operator else None, form.password.data):
+            accounts.rehash_if_outdated(operator, form.password.data)
+            db.session.commit()
             login_user(operator)
-            return redirect(url_for(".tenants"), code=303)
+            return redirect(local_path(request.args.get("next")) or url_for(".tenants"),
+                            code=303)
         form.password.errors.append(BAD_CREDENTIALS)
     return render_template("platform/login.html", form=form)
 

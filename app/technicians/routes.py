@@ -6,16 +6,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from app import clock, tenancy
-from app.auth.access import roles_required, tenant_user
+from app.auth.access import office_staff, tenant_user
 from app.htmx import is_htmx, page_or_partial
 from app.listing import keyset_page
-from app.models import Authorisation, DeviceKind, Role, Technician
+from app.models import Authorisation, DeviceKind, Technician
 from app.references import references
 from app.registry_views import deleted, deleters, submit
 from app.technicians import bp, service
 from app.technicians.forms import AuthorisationForm, TechnicianForm
-
-editors = roles_required(Role.OWNER, Role.OFFICE)
 
 # Authorisations expiring this soon are shown amber, as on the dashboard.
 EXPIRY_WARNING_DAYS = 30
@@ -56,7 +54,7 @@ def index():
 
 
 @bp.route("/nowy", methods=["GET", "POST"])
-@editors
+@office_staff
 def new():
     form = TechnicianForm()
     technician = submit(form, lambda: service.create_technician(form.to_data()))
@@ -74,7 +72,7 @@ def detail(technician_id):
 
 
 @bp.route("/<int:technician_id>/edycja", methods=["GET", "POST"])
-@editors
+@office_staff
 def edit(technician_id):
     technician = tenancy.get_or_404(Technician, technician_id)
     form = TechnicianForm(technician=technician)
@@ -95,7 +93,7 @@ def delete(technician_id):
 
 
 @bp.route("/<int:technician_id>/uprawnienia", methods=["POST"])
-@editors
+@office_staff
 def add_authorisation(technician_id):
     technician = tenancy.get_or_404(Technician, technician_id)
     form = AuthorisationForm()
@@ -108,7 +106,7 @@ def add_authorisation(technician_id):
 
 
 @bp.route("/<int:technician_id>/uprawnienia/<int:authorisation_id>/usun", methods=["POST"])
-@editors
+@office_staff
 def remove_authorisation(technician_id, authorisation_id):
     technician = tenancy.get_or_404(Technician, technician_id)
     authorisation = tenancy.get_or_404(Authorisation, authorisation_id)

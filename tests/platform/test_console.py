@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from app import tenancy
-from app.auth.passwords import hash_password
+from app.accounts.passwords import hash_password
 from app.extensions import db
 from app.models import Operator, Tenant
 from tests import factories

@@ -38,9 +38,9 @@ def test_create_tenant_refuses_bad_input_and_writes_nothing(app):
     assert _counts(app) == (0, 0)
     assert _create(runner).exit_code == 0
     taken_nip = _create(runner, email="inny@alfa.pl")
-    assert taken_nip.exit_code == 1 and "już istnieje" in taken_nip.output
+    assert taken_nip.exit_code == 1 and "NIP jest już zarejestrowana" in taken_nip.output
     taken_email = _create(runner, nip="5260250274")
-    assert taken_email.exit_code == 1 and "szef@alfa.pl" in taken_email.output
+    assert taken_email.exit_code == 1 and "adresem e-mail już istnieje" in taken_email.output
     assert _counts(app) == (1, 1)
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import clock, secrets, tenancy
-from app.auth.passwords import verify_password
+from app.accounts.passwords import verify_password
 from app.demo import (
     DEMO_PRODUCERS,
     DEMO_TECHNICIANS,
@@ -46,7 +46,7 @@ TABLES = (Tenant, User, Party, Location, Device, Technician, Authorisation, Serv
 @pytest.fixture
 def demo(app) -> DemoInfo:
     with app.app_context():
-        info = seed_demo(email="Demo@Example.com", password="demo-plomba")
+        info = seed_demo(email="Demo@Example.com", password="demo-plomba-2026")
         db.session.remove()
     return info
 
@@ -87,7 +87,7 @@ def test_users_and_roles(demo, ctx):
     assert {e: u.role for e, u in users.items()} == {
         "demo@example.com": "owner", "biuro@example.com": "office",
         "serwisant@example.com": "technician"}
-    assert all(verify_password(u.password_hash, "demo-plomba") for u in users.values())
+    assert all(verify_password(u.password_hash, "demo-plomba-2026") for u in users.values())
     linked = [t for t in _all(Technician) if t.user_id is not None]
     assert [t.user_id for t in linked] == [users["serwisant@example.com"].id]
 
@@ -239,6 +239,6 @@ def test_is_deterministic(app, demo):
             user.email = f"old-{user.email}"
         db.session.commit()
     with app.app_context():
-        second = seed_demo(email="demo2@example.com", password="demo-plomba")
+        second = seed_demo(email="demo2@example.com", password="demo-plomba-2026")
     assert second.tenant_id != demo.tenant_id and second.nip != demo.nip
     assert snapshot(second.tenant_id) == first

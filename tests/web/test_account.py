@@ -1,7 +1,7 @@
 from sqlalchemy import select
 
 from app import tenancy
-from app.auth.passwords import verify_password
+from app.accounts.passwords import verify_password
 from app.extensions import db
 from app.models import User
 from tests import factories

@@ -1,4 +1,5 @@
-"""Password hashing with scrypt at the configured cost."""
+"""The one password rule, for every way a password is set (sign-up, reset, invitation, the
+account page, the CLI, operators), and hashing with scrypt at the configured cost."""
 
 import re
 from collections.abc import Iterable
@@ -33,10 +34,17 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     return check_password_hash(password_hash, password)
 
 
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a stored hash was made with another method or cost than the configured one:
+    raising the cost must reach old accounts too, or timing tells them from new ones."""
+    method = password_hash.split("$", 1)[0]
+    return method != current_app.config["PASSWORD_HASH_METHOD"]
+
+
 def weakness(password: str, email: str = "", names: Iterable[str] = ()) -> str | None:
-    """Why a new password will not do, in words for the form, or None. One rule for sign-up,
-    reset, invitation and change: at least 10 characters and zxcvbn's score 3 (about 10^8
-    guesses), counting the user's e-mail and names as known words."""
+    """Why a new password will not do, in words for the user, or None: at least 10 characters
+    and zxcvbn's score 3 (about 10^8 guesses), counting the user's e-mail and names as known
+    words."""
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
         return f"Hasło musi mieć od {MIN_LENGTH} do {MAX_LENGTH} znaków."
     if email and password.lower() == email.lower():

@@ -1,0 +1,214 @@
+"""Accounts: service companies (tenants) with their owner, their users, platform operators.
+
+Every entry point (sign-up, the owner's user screens, the account page, password reset, the
+CLI, the tests' factories) calls these functions, so the rules live here once: one password
+rule, an e-mail is one account across the platform, a company keeps an active owner.
+Each function checks everything first and raises AccountError having written nothing, or
+writes, records the audit entry and commits. No web module is imported here.
+"""
+
+import secrets
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app import audit, clock, tenancy
+from app.accounts.passwords import hash_password, needs_rehash, weakness
+from app.extensions import db
+from app.identifiers import IdentifierError, normalize_nip
+from app.models import Operator, Role, Tenant, User, UserSession
+from app.models.user import new_session_token
+
+EMAIL_TAKEN = "Konto z tym adresem e-mail już istnieje."
+NIP_TAKEN = "Firma z tym NIP jest już zarejestrowana w Plombie."
+LAST_OWNER_DEMOTED = ("To jedyny aktywny właściciel firmy: najpierw nadaj rolę właściciela "
+                      "komuś innemu.")
+LAST_OWNER_DEACTIVATED = "Nie można wyłączyć jedynego aktywnego właściciela firmy."
+
+
+class AccountError(ValueError):
+    """Why an account operation was refused: messages in Polish by the field they concern
+    (name, nip, email, password, role, active, tenant)."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__(" ".join(problems.values()))
+        self.problems = problems
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def email_taken(email: str) -> bool:
+    """E-mail is the login: one account per address across every tenant."""
+    with tenancy.all_tenants():
+        return db.session.scalar(
+            select(User.id).where(func.lower(User.email) == normalize_email(email))) is not None
+
+
+def password_problems(password: str, email: str, names=()) -> dict[str, str]:
+    problem = weakness(password or "", email, [n for n in names if n])
+    return {"password": problem} if problem else {}
+
+
+def _commit_unique_email() -> None:
+    # Another request may take the address between the check and the commit.
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise AccountError({"email": EMAIL_TAKEN}) from None
+
+
+def create_tenant(name: str, nip: str, owner_email: str, owner_password: str, *,
+                  street: str = "", postal_code: str = "", city: str = "",
+                  confirmed: bool = True) -> int:
+    """A service company and its owner in one transaction; returns the tenant's id. An owner
+    from sign-up (confirmed=False) signs in once the e-mail's link is opened."""
+    name, owner_email = (name or "").strip(), normalize_email(owner_email)
+    problems: dict[str, str] = {}
+    if not name:
+        problems["name"] = "Podaj nazwę firmy."
+    try:
+        nip = normalize_nip(nip)
+    except IdentifierError as exc:
+        problems["nip"] = str(exc)
+    else:
+        with tenancy.all_tenants():
+            if db.session.scalar(select(Tenant.id).where(Tenant.nip == nip)) is not None:
+                problems["nip"] = NIP_TAKEN
+    if email_taken(owner_email):
+        problems["email"] = EMAIL_TAKEN
+    problems |= password_problems(owner_password, owner_email, [name])
+    if problems:
+        raise AccountError(problems)
+    tenant = Tenant(name=name, nip=nip, street=street, postal_code=postal_code, city=city)
+    with tenancy.all_tenants():  # a new tenant belongs to no tenant yet
+        db.session.add(tenant)
+        db.session.flush()
+    tenant_id = tenant.id
+    with tenancy.use_tenant(tenant_id):
+        owner = User(email=owner_email, password_hash=hash_password(owner_password),
+                     role=Role.OWNER.value)
+        db.session.add(owner)
+        db.session.flush()
+        if not confirmed:  # after the INSERT: the column's default is "confirmed now"
+            owner.email_confirmed_at = None
+        _commit_unique_email()
+    return tenant_id
+
+
+def create_user(tenant_id: int, email: str, role: str, password: str | None = None, *,
+                name: str = "", actor_id: int | None = None) -> User:
+    """A user of the tenant. Without a password the user is invited: the account has no
+    usable password until the invitation's link sets one."""
+    email = normalize_email(email)
+    problems: dict[str, str] = {}
+    with tenancy.all_tenants():
+        if db.session.get(Tenant, tenant_id) is None:
+            problems["tenant"] = f"Nie ma firmy o id {tenant_id}."
+    if role not in {r.value for r in Role}:
+        problems["role"] = "Wybierz rolę z listy."
+    if email_taken(email):
+        problems["email"] = EMAIL_TAKEN
+    if password is not None:
+        problems |= password_problems(password, email, [name])
+    if problems:
+        raise AccountError(problems)
+    with tenancy.use_tenant(tenant_id):
+        user = User(email=email, name=name, role=role,
+                    password_hash=hash_password(password or secrets.token_urlsafe(24)))
+        db.session.add(user)
+        db.session.flush()
+        audit.record("user.created" if password else "user.invited", user,
+                     f"{user.email} ({user.role_label})", user_id=actor_id)
+        user_id = user.id
+        _commit_unique_email()
+    return user_id
+
+
+def create_operator(email: str, password: str) -> int:
+    """A platform operator (the /platform console), with the same password rule as everyone;
+    returns the operator's id."""
+    email = normalize_email(email)
+    problems: dict[str, str] = {}
+    if db.session.scalar(select(Operator.id).where(Operator.email == email)) is not None:
+        problems["email"] = EMAIL_TAKEN
+    problems |= password_problems(password, email)
+    if problems:
+        raise AccountError(problems)
+    operator = Operator(email=email, password_hash=hash_password(password))
+    db.session.add(operator)
+    db.session.flush()
+    operator_id = operator.id
+    _commit_unique_email()
+    return operator_id
+
+
+def end_sessions(user: User, keep_session_id: int | None = None) -> None:
+    """End every signed-in session of the user but `keep_session_id`, in the caller's
+    transaction. The token rotates as well, so even a cookie made before session records
+    existed stops working."""
+    user.session_token = new_session_token()
+    query = update(UserSession).where(UserSession.user_id == user.id,
+                                      UserSession.ended_at.is_(None))
+    if keep_session_id is not None:
+        query = query.where(UserSession.id != keep_session_id)
+    db.session.execute(query.values(ended_at=clock.now()))
+
+
+def set_password(user: User, password: str, keep_session_id: int | None = None) -> None:
+    """A new password chosen by the user (account page, reset, invitation): whoever knew the
+    old one is signed out everywhere (but in `keep_session_id`)."""
+    problems = password_problems(password, user.email, [user.name])
+    if problems:
+        raise AccountError(problems)
+    user.password_hash = hash_password(password)
+    end_sessions(user, keep_session_id)
+    audit.record("user.password_changed", user, user.email, user_id=user.id)
+    db.session.commit()
+
+
+def rehash_if_outdated(account: User | Operator, password: str) -> None:
+    """At sign-in, with the password just proved: a hash of an older method or cost is
+    replaced by one at the configured cost (committed by the caller's sign-in)."""
+    if needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+
+
+def _is_last_active_owner(user: User) -> bool:
+    if user.role != Role.OWNER.value or not user.is_active_user:
+        return False
+    owners = db.session.scalar(select(func.count()).select_from(User).where(
+        User.role == Role.OWNER.value, User.is_active_user.is_(True))) or 0
+    return owners <= 1
+
+
+def change_role(user: User, role: str, actor_id: int | None = None) -> bool:
+    """Give the user another role; False when it already was the user's role. A company
+    keeps at least one active owner."""
+    if role not in {r.value for r in Role}:
+        raise AccountError({"role": "Wybierz rolę z listy."})
+    if role == user.role:
+        return False
+    if _is_last_active_owner(user):
+        raise AccountError({"role": LAST_OWNER_DEMOTED})
+    audit.record("user.role_changed", user, f"{user.email}: {user.role} → {role}",
+                 user_id=actor_id)
+    user.role = role
+    db.session.commit()
+    return True
+
+
+def set_active(user: User, active: bool, actor_id: int | None = None) -> None:
+    """Switch an account on or off (off: signed out everywhere at once); the last active
+    owner stays on."""
+    if not active and _is_last_active_owner(user):
+        raise AccountError({"active": LAST_OWNER_DEACTIVATED})
+    user.is_active_user = active
+    if not active:
+        end_sessions(user)
+    audit.record("user.activated" if active else "user.deactivated", user, user.email,
+                 user_id=actor_id)
+    db.session.commit()
+
