@@ -63,9 +63,12 @@ def send_batch(job: Job, progress) -> dict:
 
 
 def sweep() -> dict:
-    """Every minute on rq's scheduler: rescue stuck rows, re-enqueue due ones, reschedule."""
+    """Every minute on rq's scheduler: rescue stuck rows, re-enqueue due ones, give job rows
+    the queue lost back to it, reschedule."""
     try:
-        return dispatch.sweep()
+        result = dispatch.sweep()
+        db.session.remove()
+        return result | jobs.rescue()
     finally:
         db.session.remove()
         ensure_sweeper(force=True)

@@ -3,6 +3,7 @@ progress, then a download link that only the job's tenant can follow. The job is
 status and result survive a Redis flush."""
 
 import io
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -224,3 +225,32 @@ def test_a_suspended_tenants_export_does_not_run(app, client, login, report_data
     with app.app_context(), tenancy.use_tenant(tenant_a.id):
         job = db.session.get(Job, int(job_id))
         assert (job.status, job.started_at, job.result_path) == ("failed", None, None)
+
+
+def test_the_sweeper_queues_again_a_job_that_redis_lost_and_ends_one_whose_worker_died(
+        app, client, login, report_data, tenant_a, big_report, redis_client):
+    from app.extensions import db
+    from app.models import Job, JobStatus
+    from app.tenancy import use_tenant
+    from workers import jobs
+
+    login(tenant_a.owner_email)
+    lost_in_redis = _start(client)
+    died = _start(client)
+    redis_client.flushall()
+    later = clock.now() + jobs.QUEUED_GRACE + timedelta(seconds=1)
+    with app.app_context():
+        with use_tenant(tenant_a.id):
+            row = db.session.get(Job, died)
+            row.status, row.started_at = JobStatus.RUNNING.value, clock.now()
+            db.session.commit()
+        assert jobs.rescue(now=clock.now()) == {"requeued": 0, "lost": 0}  # not yet: grace
+        assert jobs.rescue(now=later) == {"requeued": 1, "lost": 0}
+        assert jobs.rescue(now=later) == {"requeued": 0, "lost": 0}  # Redis holds it now
+        assert jobs.rescue(now=later + timedelta(hours=1)) == {"requeued": 0, "lost": 1}
+    work(app)
+    partial = client.get(f"/raporty/eksport/{lost_in_redis}").get_data(as_text=True)
+    assert "Gotowe:" in partial
+    with app.app_context(), use_tenant(tenant_a.id):
+        row = db.session.get(Job, died)
+        assert row.status == JobStatus.FAILED and row.error == jobs.LOST
