@@ -5,6 +5,8 @@ from app.models.base import TenantOwned
 from app.models.catalog import SPECIAL_KIND_LABELS, VAT_RATES, Service, SpecialKind
 from app.models.device import Device, DeviceKind, DeviceStatus
 from app.models.order import (
+    BOOK_FIELDS,
+    BOOK_TEXT_FIELDS,
     OPEN_STATUSES,
     ORDER_STATUS_LABELS,
     Order,
@@ -24,6 +26,8 @@ from app.models.transmission import (
 from app.models.user import Operator, Role, User, UserSession
 
 __all__ = [
+    "BOOK_FIELDS",
+    "BOOK_TEXT_FIELDS",
     "OPEN_STATUSES",
     "ORDER_STATUS_LABELS",
     "SPECIAL_KIND_LABELS",
