@@ -1,7 +1,9 @@
 """Days and ranges of days as users type them: the list filters' "od"/"do", the batch send's
 range, the report forms. One parser and one rule for a range, so every screen reads a date the
-same way (from `<input type=date>` or typed the Polish way) and refuses a reversed range alike."""
+same way (from `<input type=date>` or typed the Polish way) and refuses a reversed range alike;
+and the one month arithmetic (inspections, report ranges, the demo's history)."""
 
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -9,6 +11,14 @@ from app.formatting import day_range
 
 FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 REVERSED = "Data końcowa nie może być wcześniejsza niż początkowa."
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier), on that month's last day when it is shorter
+    (31 Jan + 1 month = 28/29 Feb)."""
+    year, month0 = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return date(year, month0 + 1, min(day.day, monthrange(year, month0 + 1)[1]))
 
 
 def parse_day(raw: str | None) -> date | None:

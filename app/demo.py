@@ -23,7 +23,8 @@ from stdnum.pl import regon as _regon
 
 from app import clock, secrets, tenancy
 from app.auth.passwords import hash_password
-from app.devices.inspection import add_months, next_due
+from app.days import add_months
+from app.devices.inspection import next_due
 from app.extensions import db
 from app.identifiers import normalize_nip
 from app.models import (

@@ -4,18 +4,10 @@ The first inspection is due an interval (24 or 12 months) after fiscalization, e
 interval after the last one; a liquidated device has none due. The device screens, closing or
 settling an order (its F, P and L items) and the demo data all take the date from here."""
 
-from calendar import monthrange
 from datetime import date
 
+from app.days import add_months
 from app.models import Device, DeviceStatus
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (or earlier), on that month's last day when it is shorter
-    (31 Jan + 1 month = 28/29 Feb)."""
-    year, month0 = divmod(day.month - 1 + months, 12)
-    year += day.year
-    return date(year, month0 + 1, min(day.day, monthrange(year, month0 + 1)[1]))
 
 
 def next_inspection_due(last: date | None, months: int) -> date | None:

@@ -8,13 +8,13 @@ from app import clock
 from app.auth.access import roles_required
 from app.mailings import bp
 from app.mailings.forms import ReportEmailForm
-from app.models import Role
+from app.orders import access
 from app.tenancy import current_tenant_id
 from app.transmissions import jobs
 
 KIND = "report_email"
-# As the reports themselves: owners and office staff (technicians see their own orders only).
-report_users = roles_required(Role.OWNER, Role.OFFICE)
+# As the reports themselves.
+report_users = roles_required(*access.REPORT_READERS)
 
 
 @bp.route("", methods=["GET", "POST"])

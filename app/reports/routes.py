@@ -20,7 +20,7 @@ from rq.exceptions import NoSuchJobError
 from app import clock
 from app.auth.access import roles_required
 from app.htmx import is_htmx, vary
-from app.models import Role
+from app.orders import access
 from app.reports import bp, export, queries
 from app.reports.forms import ReportForm
 from app.reports.params import ReportParams
@@ -28,9 +28,8 @@ from app.tenancy import current_tenant_id
 from app.transmissions import jobs
 
 PAGE_SIZE = 100
-# Owner and office: a technician sees only his own orders elsewhere, and these reports list
-# every order's items and every taxpayer of the tenant.
-office = roles_required(Role.OWNER, Role.OFFICE)
+# These reports list every order's items and every taxpayer of the tenant.
+office = roles_required(*access.REPORT_READERS)
 JOB_KIND = "report_export"
 
 

@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 
 from app import clock, secrets, tenancy
 from app.auth.passwords import verify_password
+from app.days import add_months
 from app.demo import (
     DEMO_PRODUCERS,
     DEMO_TECHNICIANS,
     DemoInfo,
     seed_demo,
 )
-from app.devices.inspection import add_months
 from app.extensions import db
 from app.identifiers import (
     normalize_factory_no,
