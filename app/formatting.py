@@ -41,7 +41,9 @@ def money(value: Decimal | None) -> str:
 
 def register(app) -> None:
     from app.nav import nav_sections
+    from app.orders.access import may_batch_send
 
     app.jinja_env.filters.update(nip=nip, date_pl=date_pl, money=money)
     app.jinja_env.globals["nav_sections"] = nav_sections
+    app.jinja_env.globals["may_batch_send"] = may_batch_send
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions

@@ -202,6 +202,8 @@ def test_batch_send_is_refused_to_technicians(client, login, world, redis_client
                            data={"from": "2026-11-01", "to": "2026-11-30"})
     assert response.status_code == 403
     assert set(redis_client.keys("rq:job:*")) == jobs  # nothing was started
+    page = client.get(f"/producenci/{producer_id}").get_data(as_text=True)
+    assert f"/wysylka/producent/{producer_id}/wyslij" not in page  # nor offered
 
 
 @pytest.mark.parametrize("role", ["owner", "office"])
@@ -211,3 +213,5 @@ def test_batch_send_is_started_by_owner_and_office(client, login, world, redis_c
     response = client.post(f"/wysylka/producent/{producer_id}/wyslij",
                            data={"from": "2026-11-01", "to": "2026-11-30"})
     assert response.status_code == 303 and "job=" in response.headers["Location"]
+    page = client.get(f"/producenci/{producer_id}").get_data(as_text=True)
+    assert f"/wysylka/producent/{producer_id}/wyslij" in page
