@@ -55,10 +55,12 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     # The job layer's after_commit hook enqueues what a commit left to send, in every process.
     import workers.jobs  # noqa: F401
     from app import cli, formatting, htmx, nav, security
+    from app.orders import access
 
     cli.register(app)
     formatting.register(app)
     app.jinja_env.globals["nav_sections"] = nav.nav_sections
+    app.jinja_env.globals["may_batch_send"] = access.may_batch_send
     security.register(app)
     htmx.register(app)
     _register_request_hooks(app)

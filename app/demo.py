@@ -10,7 +10,6 @@ module constants, `DEMO_PRODUCERS` and `DEMO_TECHNICIANS`, so the RZS emulator's
 can be generated from the same data.
 """
 
-import calendar
 import random
 import re
 import unicodedata
@@ -25,9 +24,12 @@ from stdnum.pl import regon as _regon
 from app import clock, secrets, tenancy
 from app.accounts import create_tenant
 from app.accounts.passwords import hash_password
+from app.days import add_months
+from app.devices.inspection import next_due
 from app.extensions import db
 from app.identifiers import normalize_nip
 from app.models import (
+    OPEN_STATUSES,
     Authorisation,
     Device,
     DeviceKind,
@@ -297,13 +299,6 @@ def regon_with_check(first8: str) -> str:
     return first8 + _regon.calc_check_digit(first8)
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (or earlier), clamped to the month's end."""
-    year, month0 = divmod(day.month - 1 + months, 12)
-    year += day.year
-    return date(year, month0 + 1, min(day.day, calendar.monthrange(year, month0 + 1)[1]))
-
-
 _TRANSLIT = str.maketrans("ąćęłńóśźż", "acelnoszz")
 
 
@@ -467,7 +462,8 @@ class _Planner:
             span = (today - add_months(today, -dev.interval)).days
             # Not inspected yet: the first inspection is due an interval after fiscalization.
             dev.fiscalized_on = self.days_ago(20, span - 40)
-            dev.next_inspection_due = add_months(dev.fiscalized_on, dev.interval)
+            dev.next_inspection_due = next_due(dev.status, dev.fiscalized_on, None,
+                                               dev.interval)
             return
         if role in ("old", "liquidated"):
             dev.old = role == "old" or rng.random() < 0.5
@@ -491,7 +487,7 @@ class _Planner:
             span = (today - add_months(today, -dev.interval)).days
             last = self.days_ago(10, span - 40)
         dev.last_inspection_on = last
-        dev.next_inspection_due = add_months(last, dev.interval)
+        dev.next_inspection_due = next_due(dev.status, dev.fiscalized_on, last, dev.interval)
         day = last
         while day >= self.window_start:
             dev.p_days.append(day)
@@ -595,7 +591,7 @@ class _Planner:
     def _times(self, order: _Order) -> None:
         rng = self.rng
         status = order.status
-        if status in (OrderStatus.NEW.value, OrderStatus.STARTED.value):
+        if status in OPEN_STATUSES:
             order.created_at = _at(order.day, rng.randint(6, 14), rng.randint(0, 59))
             if status == OrderStatus.STARTED.value:
                 # Open orders are from yesterday or earlier, so this is in the past.
@@ -843,12 +839,12 @@ def _populate(tenant_id: int, email: str, password: str) -> None:
             # The next inspection as known on the day: from the last one done here, or from
             # the fiscalization; unknown for devices inspected before the demo's history.
             if dev.id in inspected:
-                next_due = add_months(inspected[dev.id], dev.interval)
+                book_due = add_months(inspected[dev.id], dev.interval)
             elif o.kind == "F" or dev.role == "fresh":
-                next_due = add_months(dev.fiscalized_on or o.day, dev.interval)
+                book_due = add_months(dev.fiscalized_on or o.day, dev.interval)
             else:
-                next_due = None
-            books.append((order, _book(o, tech.seal_no, seal_counters, rng, next_due)))
+                book_due = None
+            books.append((order, _book(o, tech.seal_no, seal_counters, rng, book_due)))
         items.append((order, o))
         orders.append(order)
     # Invoice numbers follow the settlement dates; other sales take numbers in between.

@@ -7,6 +7,8 @@ from wtforms import DateField, DecimalField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app import days
+
 
 def required(message: str = "To pole jest wymagane."):
     return DataRequired(message)
@@ -70,7 +72,7 @@ class PlDateField(DateField):
     would replace the message about a wrong date with its own."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("format", ["%Y-%m-%d", "%d.%m.%Y"])
+        kwargs.setdefault("format", list(days.FORMATS))
         kwargs.setdefault("invalid_value_message", "Podaj datę, np. 31.12.2026.")
         super().__init__(label, validators, **kwargs)
 

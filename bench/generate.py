@@ -391,7 +391,7 @@ class _Generator:
                 "last_p": last_p, "n_active": n_active}
 
     def _devices(self, conn, plan: dict) -> None:
-        from app.demo import add_months
+        from app.devices.inspection import next_due
 
         rng = self.rng
         t0 = time.perf_counter()
@@ -434,7 +434,7 @@ class _Generator:
                 status = "liquidated"
                 liquidated = self.start + timedelta(days=rng.randint(span // 2, span))
             last = last_p.get(i)
-            due = add_months(last, interval) if last is not None else None
+            due = next_due(status, fiscalized, last, interval)
             created = self._at(fiscalized or self.today - timedelta(days=5), 11 * 60)
             rows.append({
                 "id": first + i, "tenant_id": self.tenant_id, "kind": kind,
@@ -454,7 +454,7 @@ class _Generator:
         self._insert(conn, "device", rows)
 
     def _orders(self, conn, plan: dict) -> None:
-        from app.demo import add_months
+        from app.days import add_months
 
         rng = self.rng
         services = self.services

@@ -6,6 +6,8 @@ from app.models.catalog import SPECIAL_KIND_LABELS, VAT_RATES, Service, SpecialK
 from app.models.device import Device, DeviceKind, DeviceStatus
 from app.models.job import Job, JobKind, JobStatus
 from app.models.order import (
+    BOOK_FIELDS,
+    BOOK_TEXT_FIELDS,
     OPEN_STATUSES,
     ORDER_STATUS_LABELS,
     Order,
@@ -25,6 +27,8 @@ from app.models.transmission import (
 from app.models.user import Operator, Role, User, UserSession
 
 __all__ = [
+    "BOOK_FIELDS",
+    "BOOK_TEXT_FIELDS",
     "OPEN_STATUSES",
     "ORDER_STATUS_LABELS",
     "SPECIAL_KIND_LABELS",

@@ -147,6 +147,12 @@ class OrderItem(TenantOwned, db.Model):
         return (self.quantity * self.price).quantize(Decimal("0.01"))
 
 
+# The service book's texts (sent in event N as they are) and, with the date, all its fields.
+BOOK_TEXT_FIELDS = ("fault", "work_done", "result", "seals_removed", "seals_applied",
+                    "program_version", "parts", "old_memory_no", "new_memory_no")
+BOOK_FIELDS = (*BOOK_TEXT_FIELDS, "next_inspection_on")
+
+
 class OrderBook(TenantOwned, db.Model):
     """The order's "Książka" tab: what the device's service book records (sent with N)."""
 

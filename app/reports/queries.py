@@ -130,12 +130,6 @@ def counts_by_producer(params: ReportParams) -> dict[int, int]:
     return dict(db.session.execute(select(first, func.count()).group_by(first)).all())
 
 
-def producer_choices() -> list[tuple[int, str]]:
-    return list(db.session.execute(
-        select(Party.id, Party.name).where(Party.is_producer.is_(True))
-        .order_by(Party.name_key, Party.id)).all())
-
-
 def header(params: ReportParams, now: datetime | None = None) -> ReportHeader:
 
     tenant = db.session.get(Tenant, tenancy.current_tenant_id())
