@@ -15,6 +15,7 @@ from app.auth.forms import show_refusal
 from app.auth.signup import queue_mail
 from app.extensions import db
 from app.forms_common import PlForm, choices, max_len, required, strip
+from app.links import public_url
 from app.models import Role, Tenant, User
 
 ROLE_CHOICES = choices((r.value, r.label) for r in Role)
@@ -46,8 +47,8 @@ def users():
 
 def _invited(user: User):
     tenant = db.session.get(Tenant, user.tenant_id)
-    link = url_for("auth.reset_password", _external=True,
-                   token=tokens.make("reset", user.id, user.password_hash))
+    link = public_url("auth.reset_password",
+                      token=tokens.make("reset", user.id, user.password_hash))
     queued = queue_mail(user.email, f"Zaproszenie do Plomby: {tenant.name}",
                         f"Dzień dobry,\n\n{current_user.email} zaprasza Cię do pracy w Plombie "
                         f"w firmie {tenant.name} ({user.role_label}). Aby ustawić hasło, otwórz "

@@ -11,6 +11,7 @@ from app.auth import bp, tokens
 from app.auth.forms import show_refusal
 from app.extensions import db, limiter
 from app.forms_common import PlForm, max_len, required, strip
+from app.links import public_url
 from app.models import User
 from workers import jobs as job_queue
 
@@ -68,8 +69,8 @@ def signup():
             return render_template("auth/signup.html", form=form)
         with tenancy.use_tenant(tenant_id):
             owner = db.session.scalar(select(User))
-            link = url_for(".confirm_email", _external=True,
-                           token=tokens.make("confirm", owner.id, "unconfirmed"))
+            link = public_url("auth.confirm_email",
+                              token=tokens.make("confirm", owner.id, "unconfirmed"))
             email = owner.email
         queue_mail(email, "Plomba: potwierdź adres e-mail",
               f"Dzień dobry,\n\nfirma {form.name.data} ma konto w Plombie. Aby je włączyć, "
@@ -107,8 +108,8 @@ def reset_request():
         with tenancy.all_tenants():
             user = db.session.scalar(select(User).where(func.lower(User.email) == email))
             if user is not None and user.is_active and user.tenant.active:
-                link = url_for(".reset_password", _external=True,
-                               token=tokens.make("reset", user.id, user.password_hash))
+                link = public_url("auth.reset_password",
+                                  token=tokens.make("reset", user.id, user.password_hash))
                 queue_mail(user.email, "Plomba: ustawienie nowego hasła",
                       f"Dzień dobry,\n\nktoś (mamy nadzieję, że Ty) poprosił o nowe hasło do "
                       f"Plomby. Aby je ustawić, otwórz link:\n{link}\n\nLink jest ważny "

@@ -31,7 +31,7 @@ def test_invite_then_the_invitee_sets_a_password_and_signs_in(app, client, tenan
         SimpleWorker([queue("mail", connection)], connection=connection).work(burst=True)
     [message] = smtp_sink.messages
     assert "Serwis Alfa" in message["Subject"]
-    link = re.search(r"http://localhost(/\S+)", message.get_content()).group(1)
+    link = re.search(r"http://plomba.test(/\S+)", message.get_content()).group(1)
     invitee = app.test_client()
     invitee.post(link, data={"password": "haslo-nowego-1", "repeat": "haslo-nowego-1"})
     assert invitee.post("/login", data={"email": "nowy@alfa.pl",

@@ -36,7 +36,7 @@ def mailbox(app, smtp_sink, redis_client, monkeypatch):
 
 
 def _link(message) -> str:
-    return re.search(r"http://localhost(/\S+)", message.get_content()).group(1)
+    return re.search(r"http://plomba.test(/\S+)", message.get_content()).group(1)
 
 
 def _counts(app):
