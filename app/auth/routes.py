@@ -8,7 +8,7 @@ from app.auth import bp, sessions
 from app.auth.forms import LoginForm
 from app.auth.redirects import local_path
 from app.extensions import db, limiter, login_manager
-from app.models import Operator, User
+from app.models import User
 
 BAD_CREDENTIALS = "Nieprawidłowy e-mail lub hasło."
 
@@ -19,13 +19,13 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    """The cookie holds "id:token:session key" (users) or "op:id:token" (operators)."""
+    """The cookie holds "id:token:session key" (users) or "op:id:token:session key"
+    (operators)."""
     kind, _, rest = user_id.partition(":")
     if kind == "op":
-        op_id, _, token = rest.partition(":")
-        with tenancy.all_tenants():
-            op = db.session.get(Operator, int(op_id)) if op_id.isdigit() else None
-        return op if op is not None and op.session_token == token else None
+        op_id, _, rest = rest.partition(":")
+        token, _, key = rest.partition(":")
+        return sessions.resume_operator(int(op_id), token, key) if op_id.isdigit() else None
     if not kind.isdigit():
         return None
     token, _, key = rest.partition(":")
@@ -75,9 +75,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    if isinstance(current_user._get_current_object(), User):
-        sessions.end_current(current_user)
-        db.session.commit()
+    sessions.end_current(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     flash("Wylogowano.", "info")
     return redirect(url_for("auth.login"), code=303)

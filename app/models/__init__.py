@@ -22,7 +22,7 @@ from app.models.transmission import (
     Transmission,
     TransmissionStatus,
 )
-from app.models.user import Operator, Role, User, UserSession
+from app.models.user import Operator, OperatorSession, Role, User, UserSession
 
 __all__ = [
     "OPEN_STATUSES",
@@ -40,6 +40,7 @@ __all__ = [
     "JobStatus",
     "Location",
     "Operator",
+    "OperatorSession",
     "Order",
     "OrderBook",
     "OrderCounter",
