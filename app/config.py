@@ -71,7 +71,10 @@ class Config:
     # OWASP's scrypt parameters (N=2^17, r=8, p=1); tests lower them to stay fast.
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt:131072:8:1")
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # Wrong passwords per account and client address, and per account from addresses it has
+    # never signed in from (app/auth/login_limits.py): a stranger cannot lock the owner out.
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "20 per hour")
+    LOGIN_ACCOUNT_CEILING = os.environ.get("LOGIN_ACCOUNT_CEILING", "100 per hour")
     # Sign-ups and reset e-mails per client address: each one sends an e-mail.
     SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "10 per hour")
     RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per hour")
@@ -166,6 +169,7 @@ class TestingConfig(Config):
     MAIL_SUPPRESS_SEND = False
     LOGIN_RATE_LIMIT = "1000 per minute"
     LOGIN_ACCOUNT_RATE_LIMIT = "1000 per minute"
+    LOGIN_ACCOUNT_CEILING = "1000 per minute"
     SIGNUP_RATE_LIMIT = "1000 per minute"
     RESET_RATE_LIMIT = "1000 per minute"
     # Mail links go to the public name; the test client's requests come as "localhost" and

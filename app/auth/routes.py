@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app import accounts, tenancy
 from app.accounts.passwords import verify_password
-from app.auth import bp, sessions
+from app.auth import bp, login_limits, sessions
 from app.auth.forms import LoginForm
 from app.auth.redirects import local_path
 from app.extensions import db, limiter, login_manager
@@ -32,16 +32,12 @@ def load_user(user_id: str):
     return sessions.resume(int(kind), token, key)
 
 
-def _account_key() -> str:
-    # Per account as well as per address: guessing one account's password from many
-    # addresses is slowed down too.
-    return "login-account:" + (request.form.get("email") or "").strip().lower()
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"],
-               key_func=_account_key)
+@limiter.limit(login_limits.per_address, methods=["POST"])
+@limiter.limit(login_limits.per_account_and_address, methods=["POST"],
+               key_func=login_limits.account_and_address, deduct_when=login_limits.failed)
+@limiter.limit(login_limits.per_account, methods=["POST"], key_func=login_limits.account,
+               deduct_when=login_limits.failed, exempt_when=login_limits.known_address)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
