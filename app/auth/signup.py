@@ -59,11 +59,17 @@ def signup():
         return redirect(url_for("main.dashboard"))
     form = SignupForm()
     if form.validate_on_submit():
+        email = accounts.normalize_email(form.email.data)
         try:
             tenant_id = accounts.create_tenant(
-                form.name.data, form.nip.data, form.email.data, form.password.data,
+                form.name.data, form.nip.data, email, form.password.data,
                 street=form.street.data, postal_code=form.postal_code.data,
                 city=form.city.data, confirmed=False)
+        except accounts.AlreadyRegistered as taken:
+            # The same page as a success: whether an address or a NIP uses Plomba is told
+            # only to its owner, by e-mail.
+            _tell_owners_of(taken, form.name.data, email)
+            return render_template("auth/signup_done.html", email=email)
         except accounts.AccountError as refusal:
             show_refusal(form, refusal)
             return render_template("auth/signup.html", form=form)
@@ -71,12 +77,39 @@ def signup():
             owner = db.session.scalar(select(User))
             link = public_url("auth.confirm_email",
                               token=tokens.make("confirm", owner.id, "unconfirmed"))
-            email = owner.email
         queue_mail(email, "Plomba: potwierdź adres e-mail",
               f"Dzień dobry,\n\nfirma {form.name.data} ma konto w Plombie. Aby je włączyć, "
               f"otwórz link:\n{link}\n\nLink jest ważny 7 dni.")
         return render_template("auth/signup_done.html", email=email)
     return render_template("auth/signup.html", form=form)
+
+
+def _tell_owners_of(taken: accounts.AlreadyRegistered, company: str, email: str) -> None:
+    """A sign-up with an address or a NIP that has an account: the address's owner learns
+    that someone used it, the company's owners that someone signed up with their NIP (with
+    the address used, so that they can invite that person). The person who signed up gets
+    nothing: the inbox of any address they type must not tell them who uses Plomba."""
+    told = set()
+    if taken.email:
+        queue_mail(taken.email, "Plomba: próba rejestracji z Twoim adresem",
+                   "Dzień dobry,\n\nktoś próbował założyć w Plombie konto firmy "
+                   f"„{company}” z Twoim adresem e-mail. Masz już konto w Plombie, więc nowego "
+                   "nie założyliśmy.\n\nJeśli to Ty: zaloguj się "
+                   f"({public_url('auth.login')}) albo ustaw nowe hasło "
+                   f"({public_url('auth.reset_request')}).\nJeśli to nie Ty, zignoruj tę "
+                   "wiadomość: nic się nie zmieniło.")
+        told.add(taken.email)
+    if taken.nip_tenant_id is not None:
+        for owner in accounts.owner_emails(taken.nip_tenant_id):
+            if owner in told:
+                continue
+            queue_mail(owner, "Plomba: próba rejestracji Waszej firmy",
+                       "Dzień dobry,\n\nktoś z adresu "
+                       f"{email} próbował zarejestrować w Plombie firmę o NIP Waszej firmy "
+                       "(podana nazwa: "
+                       f"„{company}”). Firma ma już konto, więc nowego nie założyliśmy.\n\n"
+                       "Jeśli to ktoś z Waszej firmy, zaproś go w Administracja → Użytkownicy "
+                       f"({public_url('admin.users')}). Jeśli nie, zignoruj tę wiadomość.")
 
 
 @bp.route("/rejestracja/potwierdz/<token>")
