@@ -75,6 +75,8 @@ class Config:
     # never signed in from (app/auth/login_limits.py): a stranger cannot lock the owner out.
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "20 per hour")
     LOGIN_ACCOUNT_CEILING = os.environ.get("LOGIN_ACCOUNT_CEILING", "100 per hour")
+    # Wrong current passwords on "Moje konto" per user, before the form stops checking.
+    PASSWORD_CHECK_RATE_LIMIT = os.environ.get("PASSWORD_CHECK_RATE_LIMIT", "10 per hour")
     # Sign-ups and reset e-mails per client address: each one sends an e-mail.
     SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "10 per hour")
     RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per hour")
@@ -170,6 +172,7 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT = "1000 per minute"
     LOGIN_ACCOUNT_RATE_LIMIT = "1000 per minute"
     LOGIN_ACCOUNT_CEILING = "1000 per minute"
+    PASSWORD_CHECK_RATE_LIMIT = "1000 per minute"
     SIGNUP_RATE_LIMIT = "1000 per minute"
     RESET_RATE_LIMIT = "1000 per minute"
     # Mail links go to the public name; the test client's requests come as "localhost" and

@@ -17,12 +17,16 @@ which would make guessing a cheap denial of service. Why not a CAPTCHA: it needs
 party (the CSP and "no CDN" rule out the usual ones).
 """
 
+import logging
+
 from flask import current_app, request
 from sqlalchemy import func, select
 
 from app import tenancy
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import User, UserSession
+
+log = logging.getLogger(__name__)
 
 
 def _email() -> str:
@@ -64,3 +68,33 @@ def per_account_and_address() -> str:
 
 def per_account() -> str:
     return current_app.config["LOGIN_ACCOUNT_CEILING"]
+
+
+# --- the current password on "Moje konto" ---------------------------------------------------
+# Whoever finds a signed-in browser must not be able to guess its user's password there
+# without limit: after PASSWORD_CHECK_RATE_LIMIT wrong ones (per user, in Redis like the
+# sign-in limits) the form stops checking until the window has passed.
+
+TOO_MANY_CURRENT_PASSWORDS = ("Zbyt wiele błędnych prób podania obecnego hasła. Hasła nie "
+                              "sprawdzamy teraz: spróbuj ponownie za godzinę.")
+
+
+def _current_password_limit():
+    from limits import parse
+
+    return parse(current_app.config["PASSWORD_CHECK_RATE_LIMIT"])
+
+
+def may_check_current_password(user_id: int) -> bool:
+    try:
+        return limiter.limiter.test(_current_password_limit(), "current-password", str(user_id))
+    except Exception:  # noqa: BLE001 - Redis away: the form works, as sign-in does
+        log.warning("current-password limit unavailable", exc_info=True)
+        return True
+
+
+def wrong_current_password(user_id: int) -> None:
+    try:
+        limiter.limiter.hit(_current_password_limit(), "current-password", str(user_id))
+    except Exception:  # noqa: BLE001
+        log.warning("current-password limit unavailable", exc_info=True)
