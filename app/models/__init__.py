@@ -24,7 +24,7 @@ from app.models.transmission import (
     Transmission,
     TransmissionStatus,
 )
-from app.models.user import Operator, Role, User, UserSession
+from app.models.user import Operator, OperatorSession, Role, User, UserSession
 
 __all__ = [
     "BOOK_FIELDS",
@@ -44,6 +44,7 @@ __all__ = [
     "JobStatus",
     "Location",
     "Operator",
+    "OperatorSession",
     "Order",
     "OrderBook",
     "OrderCounter",

@@ -3,6 +3,7 @@ progress, then a download link that only the job's tenant can follow. The job is
 status and result survive a Redis flush."""
 
 import io
+import os
 from datetime import timedelta
 
 import openpyxl
@@ -254,3 +255,50 @@ def test_the_sweeper_queues_again_a_job_that_redis_lost_and_ends_one_whose_worke
     with app.app_context(), use_tenant(tenant_a.id):
         row = db.session.get(Job, died)
         assert row.status == JobStatus.FAILED and row.error == jobs.LOST
+
+
+def test_export_files_are_private(app, tenant_a, report_data):
+    # Issue 11, item 14: the files were 0644 in a 0755 directory.
+    import stat
+
+    from app import jobs, tenancy
+    from app.extensions import db
+    from app.models import Job, JobKind
+    from workers import jobs as job_queue
+    from workers import reports as report_jobs
+
+    params = {"kind": "services", "date_from": "2026-03-01", "date_to": "2026-03-31"}
+    with app.app_context():
+        for fmt in ("csv", "xlsx", "pdf"):
+            with tenancy.use_tenant(tenant_a.id):
+                job_id = jobs.new(JobKind.REPORT_EXPORT, None, report=params, fmt=fmt).id
+                db.session.commit()
+            job_queue.run(job_id)
+            with tenancy.use_tenant(tenant_a.id):
+                path = db.session.get(Job, job_id).result_path
+            assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, fmt
+        directory = report_jobs.export_dir(tenant_a.id)
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+        assert stat.S_IMODE(directory.parent.stat().st_mode) == 0o700
+
+
+def test_the_workers_maintenance_sweeps_old_exports_of_every_tenant(app, tenant_a, tenant_b,
+                                                                    redis_client):
+    # Before, a file went only at the same tenant's next export: never, for one that stopped.
+    import time
+
+    from workers import reports as report_jobs
+    from workers.__main__ import PlombaWorker
+
+    with app.app_context():
+        old_a = report_jobs.export_dir(tenant_a.id) / "old.csv"
+        old_b = report_jobs.export_dir(tenant_b.id) / "old.xlsx"
+        fresh = report_jobs.export_dir(tenant_b.id) / "fresh.pdf"
+        for path in (old_a, old_b, fresh):
+            path.write_text("x")
+        for path in (old_a, old_b):
+            os.utime(path, (time.time() - report_jobs.KEEP_FILES - 60,) * 2)
+        connection = redis_connection()
+        PlombaWorker([queue(REPORTS, connection)], connection=connection) \
+            .run_maintenance_tasks()
+    assert not old_a.exists() and not old_b.exists() and fresh.exists()
