@@ -15,7 +15,7 @@ host name only for the Host header, TLS SNI and certificate verification.
 registry emulator and the SMTP sink listen on loopback) lifts the address rule, nothing else:
 the name is still resolved once and the connection still pinned.
 
-No Flask here: callers pass the setting; tests pass a fake `resolver`."""
+No Flask here: callers pass the setting; tests pass a fake `resolver` (or set RESOLVER)."""
 
 from __future__ import annotations
 
@@ -61,6 +61,15 @@ _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _V4_PART = re.compile(r"(0[xX][0-9a-fA-F]*|[0-9]+)")
 _HOST_NAME = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?"
                         r"(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?")
+
+
+def system_resolver(host: str, port: int, **kwargs) -> list:
+    """socket.getaddrinfo, looked up at each call."""
+    return socket.getaddrinfo(host, port, **kwargs)
+
+
+#: The resolver `resolve` uses when given none; tests put a fake one here.
+RESOLVER: Resolver = system_resolver
 
 
 class OutboundError(Exception):
@@ -162,7 +171,7 @@ def resolve(host: str, port: int, *, allow_private: bool,
     else:
         if not host or len(host) > 253 or not _HOST_NAME.fullmatch(host):
             raise Refused(f"not a host name: {host!r}")
-        addresses = _lookup(host, port, resolver or socket.getaddrinfo)
+        addresses = _lookup(host, port, resolver or RESOLVER)
     if not allow_private:
         for candidate in addresses:
             why = refusal(candidate)
