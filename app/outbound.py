@@ -116,7 +116,8 @@ def refusal(address: IPAddress) -> str | None:
     """Why `address` may not be connected to, or None when it is globally routable."""
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
-            return _embedded("IPv4-mapped", address.ipv4_mapped)
+            # No server's AAAA record is one: only a way to spell an IPv4 address twice.
+            return _embedded("IPv4-mapped", address.ipv4_mapped) or "IPv4-mapped"
         if address in _NAT64:
             return _embedded("NAT64", ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
         if address.sixtofour is not None:
