@@ -74,7 +74,11 @@ def http_client() -> httpx.Client:
 @dataclass(frozen=True)
 class Destination:
     """A producer URL checked by the outbound guard: `base` as written (no trailing slash),
-    `target` the address it resolved to, once."""
+    `target` the address it resolved to, once.
+
+    httpx pools connections by the address in the URL, so a kept-alive connection may carry
+    the next request to the same address: every address in the pool was checked, and each
+    request names its host in Host."""
 
     base: str
     scheme: str

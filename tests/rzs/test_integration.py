@@ -214,3 +214,9 @@ def test_a_suspended_tenants_sending_waits_for_the_resume(rzs):
         dispatch.sweep(clock.now() + timedelta(hours=1))
     rzs.work(until_settled=True)
     assert [r["status"] for r in rzs.rows(order_id)] == ["delivered"]
+
+
+def test_a_test_job_id_out_of_range_names_no_job(rzs, client, login):
+    login(rzs.tenant.owner_email)
+    page = client.get(f"/producenci/{rzs.ids['producer_id']}?test={2**64}")
+    assert page.status_code == 200 and "test-polaczenia/" not in page.get_data(as_text=True)
