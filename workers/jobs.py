@@ -44,6 +44,8 @@ KINDS = {
     JobKind.REPORT_EXPORT: Kind(REPORTS, "workers.reports:export_report", 1800),
     JobKind.REPORT_EMAIL: Kind(MAIL, "workers.mail:send_report", 900),
     JobKind.RZS_BATCH: Kind(RZS, "workers.rzs:send_batch", 3600),
+    JobKind.RZS_PING: Kind(RZS, "workers.rzs:test_connection", 120),
+    JobKind.SMTP_TEST: Kind(MAIL, "workers.mail:send_test", 120),
 }
 SEND_ORDER_TIMEOUT = 300
 NOT_QUEUED = "Kolejka zadań była niedostępna: zadanie nie zostało uruchomione."
