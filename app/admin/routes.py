@@ -14,7 +14,8 @@ from app.extensions import db
 from app.formatting import day_range
 from app.htmx import page_or_partial
 from app.listing import keyset_page
-from app.models import AuditEntry, JobKind, Party, Tenant, User
+from app.models import AuditEntry, JobKind, Tenant, User
+from app.parties import queries as party_queries
 from app.references import plural
 from workers import jobs as job_queue
 
@@ -93,8 +94,7 @@ def index():
         db.session.commit()
         flash("Zapisano dane firmy.", "success")
         return redirect(url_for(".index"), code=303)
-    producers = db.session.scalars(select(Party).where(Party.is_producer.is_(True))
-                                   .order_by(Party.name_key)).all()
+    producers = party_queries.producers()
     return render_template("admin/index.html", form=form, tenant=tenant, producers=producers)
 
 
