@@ -29,6 +29,7 @@ from app.devices.inspection import next_due
 from app.extensions import db
 from app.identifiers import normalize_nip
 from app.models import (
+    DONE_STATUSES,
     OPEN_STATUSES,
     Authorisation,
     Device,
@@ -624,7 +625,7 @@ def _book(order: _Order, seal_no: str, counters: dict[str, int], rng: random.Ran
           next_due: date | None) -> dict:
     kinds = {service.key for service, _ in order.items}
     dev = order.device
-    done = order.status in (OrderStatus.CLOSED.value, OrderStatus.SETTLED.value)
+    done = order.status in DONE_STATUSES
     book: dict = {"next_inspection_on": next_due,
                   "program_version": f"{rng.randint(1, 3)}.{rng.randint(0, 9)}"
                                      f"{rng.randint(0, 9)}"}
@@ -832,7 +833,7 @@ def _populate(tenant_id: int, email: str, password: str) -> None:
         if o.settled_at is not None:
             order.settlement_date = o.settled_at.date()
             order.settlement_total = total.quantize(Decimal("0.01"))
-        done = o.status in (OrderStatus.CLOSED.value, OrderStatus.SETTLED.value)
+        done = o.status in DONE_STATUSES
         if done and o.kind == "P":
             inspected[dev.id] = o.day
         if flagged:

@@ -8,6 +8,7 @@ from app.models.job import Job, JobKind, JobStatus
 from app.models.order import (
     BOOK_FIELDS,
     BOOK_TEXT_FIELDS,
+    DONE_STATUSES,
     OPEN_STATUSES,
     ORDER_STATUS_LABELS,
     Order,
@@ -29,6 +30,7 @@ from app.models.user import Operator, OperatorSession, Role, User, UserSession
 __all__ = [
     "BOOK_FIELDS",
     "BOOK_TEXT_FIELDS",
+    "DONE_STATUSES",
     "OPEN_STATUSES",
     "ORDER_STATUS_LABELS",
     "SPECIAL_KIND_LABELS",

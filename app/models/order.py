@@ -33,6 +33,8 @@ ORDER_STATUS_LABELS = {
     "cancelled": "Anulowane",
 }
 OPEN_STATUSES = (OrderStatus.NEW.value, OrderStatus.STARTED.value)
+# Closed or settled: the work is done, the documentation exists (reports, the registry).
+DONE_STATUSES = (OrderStatus.CLOSED.value, OrderStatus.SETTLED.value)
 
 
 class OrderCounter(TenantOwned, db.Model):

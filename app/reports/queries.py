@@ -19,10 +19,10 @@ from sqlalchemy.orm import aliased
 from app import clock, tenancy
 from app.extensions import db
 from app.formatting import nip as format_nip
-from app.models import Device, Location, Order, OrderItem, OrderStatus, Party, Tenant
+from app.models import DONE_STATUSES, Device, Location, Order, OrderItem, OrderStatus, Party, Tenant
 from app.reports.params import DEVICES, SERVICES, ReportParams
 
-REPORTED_STATUSES = (OrderStatus.CLOSED.value, OrderStatus.SETTLED.value)
+REPORTED_STATUSES = DONE_STATUSES
 COLUMNS = {
     SERVICES: ["Nr fabryczny", "Nr unikatowy", "Data wykonania", "Nazwa usługi"],
     DEVICES: ["Nr fabryczny", "Nr unikatowy", "NIP podatnika", "Nazwa podatnika",
