@@ -134,6 +134,7 @@ def generate(url: str, orders: int = 100_000, devices: int = 20_000, clients: in
 class _Generator:
     def __init__(self, engine: Engine, *, orders: int, devices: int, clients: int,
                  technicians: int, years: int, seed: int, verbose: bool):
+        from app import clock
         from app.extensions import db
 
         self.engine = engine
@@ -141,8 +142,8 @@ class _Generator:
         self.n_orders, self.n_devices, self.n_clients = orders, devices, clients
         self.n_technicians = technicians
         self.rng = random.Random(seed)
-        self.today = date.today()
-        self.now = datetime.now(UTC).replace(microsecond=0)
+        self.today = clock.today()
+        self.now = clock.now().replace(microsecond=0)
         self.start = self.today - timedelta(days=365 * years)
         self.seconds: dict[str, float] = defaultdict(float)
         self.counts: dict[str, int] = defaultdict(int)
