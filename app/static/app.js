@@ -53,3 +53,29 @@ function clearChoiceError(select) {
 }
 document.addEventListener("change", function (event) { clearChoiceError(event.target); });
 document.addEventListener("htmx:afterSwap", function (event) { clearChoiceError(event.target); });
+
+// On a phone a table row is a card (app.css); each cell is labelled with its column's heading
+// so that "12,00" still says what it is. Runs for the page and for every htmx swap.
+function labelCells(root) {
+  var tables = root.querySelectorAll ? root.querySelectorAll("table.table") : [];
+  if (root.matches && root.matches("table.table")) {
+    tables = [root];
+  }
+  Array.prototype.forEach.call(tables, function (table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (row) {
+      var column = 0;
+      Array.prototype.forEach.call(row.cells, function (cell) {
+        var label = heads[column];
+        if (label && cell.colSpan === 1 && !cell.hasAttribute("data-label")) {
+          cell.setAttribute("data-label", label);
+        }
+        column += cell.colSpan;
+      });
+    });
+  });
+}
+document.addEventListener("htmx:load", function (event) { labelCells(event.detail.elt); });
+document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
