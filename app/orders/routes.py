@@ -171,8 +171,10 @@ def _render_tab(order: Order, tab: str, **context):
     services = db.session.scalars(select(Service).where(Service.active.is_(True))
                                   .order_by(Service.name)).all() if tab == "items" else []
     technicians = _technicians() if tab == "order" else []
+    # htmx gets the whole order component (orders/_order.html), not the tab alone: an action
+    # in one tab changes the header, the badges and the totals as well.
     return page_or_partial(
-        "orders/order.html", f"orders/_tab_{tab}.html", order=order, tab=tab, tabs=TABS,
+        "orders/order.html", "orders/_order_fragment.html", order=order, tab=tab, tabs=TABS,
         actions=workflow.available_actions(order, current_user.role),
         labels=workflow.ACTION_LABELS, editable=order.status in workflow.EDITABLE,
         close_problems=workflow.close_problems(order) if order.status == "started" else [],

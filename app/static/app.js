@@ -50,6 +50,11 @@ function clearChoiceError(select) {
   if (error) {
     error.textContent = "";
   }
+  select.removeAttribute("aria-invalid");
+  var field = select.closest(".field");
+  if (field) {
+    field.classList.remove("has-error");
+  }
 }
 document.addEventListener("change", function (event) { clearChoiceError(event.target); });
 document.addEventListener("htmx:afterSwap", function (event) { clearChoiceError(event.target); });
