@@ -39,6 +39,16 @@ def money(value: Decimal | None) -> str:
     return f"{value:,.2f}".replace(",", " ").replace(".", ",")
 
 
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The Polish form for n: plural(2, "zlecenie", "zlecenia", "zleceń") is "zlecenia". The one
+    helper for plural forms, in code and in templates (`n|plural("…", "…", "…")`)."""
+    if n == 1:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
 def register(app) -> None:
-    app.jinja_env.filters.update(nip=nip, date_pl=date_pl, money=money)
+    app.jinja_env.filters.update(nip=nip, date_pl=date_pl, money=money, plural=plural)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
