@@ -82,5 +82,19 @@ function labelCells(root) {
     });
   });
 }
-document.addEventListener("htmx:load", function (event) { labelCells(event.detail.elt); });
-document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
+// A field's error text (id "<field>-error") is a live region: an inline check or a swap that
+// puts a message into it is read out to screen reader users.
+function announceErrors(root) {
+  var errors = root.querySelectorAll ? root.querySelectorAll(".error[id$='-error']") : [];
+  Array.prototype.forEach.call(errors, function (error) {
+    error.setAttribute("aria-live", "polite");
+  });
+}
+document.addEventListener("htmx:load", function (event) {
+  labelCells(event.detail.elt);
+  announceErrors(event.detail.elt);
+});
+document.addEventListener("DOMContentLoaded", function () {
+  labelCells(document);
+  announceErrors(document);
+});

@@ -34,7 +34,8 @@ MEASURE = """() => {
     .filter(e => e.getBoundingClientRect().right > width + 1 && e.getClientRects().length)
     .filter(e => !e.closest('.sidenav:not(.open)'))
     .slice(0, 5).map(e => e.localName + (e.id ? '#' + e.id : '') +
-      (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : '') +
+      (typeof e.className === 'string' && e.className ? '.' + e.className.split(' ').join('.')
+                                                      : '') +
       ' right=' + Math.round(e.getBoundingClientRect().right));
   // A box that scrolls sideways inside the page is as bad on a phone as the page itself.
   const scrolled = [...document.querySelectorAll('body *')]
