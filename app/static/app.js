@@ -98,3 +98,25 @@ document.addEventListener("DOMContentLoaded", function () {
   labelCells(document);
   announceErrors(document);
 });
+
+// Tabs (role="tab"): only the selected one is in the tab order; the arrow keys, Home and End
+// move between them, Enter or Space opens the focused one (it is a link).
+document.addEventListener("keydown", function (event) {
+  var tab = event.target.closest && event.target.closest('[role="tab"]');
+  if (!tab) {
+    return;
+  }
+  var tabs = Array.prototype.slice.call(
+    tab.closest('[role="tablist"]').querySelectorAll('[role="tab"]'));
+  var index = tabs.indexOf(tab);
+  var next = {ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: tabs.length - 1}[event.key];
+  if (next === undefined) {
+    if (event.key === " ") {
+      event.preventDefault();
+      tab.click();
+    }
+    return;
+  }
+  event.preventDefault();
+  tabs[(next + tabs.length) % tabs.length].focus();
+});

@@ -132,6 +132,14 @@ def test_the_order_page_agrees_with_itself_after_every_action(app, live_server, 
     expect(page.locator("[role=tab][aria-selected=true]")).to_have_text("Książka")
     expect(page.locator("#fault")).to_have_value("Bez usterek")
 
+    # The keyboard: the arrows move along the tabs, Enter opens one, focus stays on it.
+    page.focus("#tab-book")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#tab-shipping")).to_be_focused()
+    _htmx(page, lambda: page.keyboard.press("Enter"))
+    expect(page.locator("[role=tab][aria-selected=true]")).to_have_text("Wysyłka")
+    expect(page.locator("#tab-shipping")).to_be_focused()
+
     # Back to the items: the page is the component once, with its layout once.
     _htmx(page, lambda: page.click("[data-tab=items]"))
     expect(page.locator("#order")).to_have_count(1)
