@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from app import tenancy
+from app import clock, tenancy
 from app.extensions import db
 from app.models import Technician
 from tests import factories
@@ -94,7 +94,7 @@ def test_the_order_page_agrees_with_itself_after_every_action(app, live_server, 
     expect(page.locator("#service_id-error")).to_have_text("")
 
     # An item added: the total of the summary follows the table.
-    page.fill("#performed_on", "2026-11-16")
+    page.fill("#performed_on", clock.today().isoformat())
     _htmx(page, lambda: page.click("#add-item"))
     expect(page.locator("#flashes")).to_contain_text("Dodano pozycję „Przegląd Alfa”.")
     expect(page.locator("#items tfoot")).to_contain_text("300,00 zł")

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from app import clock
 from app.models import Role
 from tests import factories
 
@@ -33,9 +34,10 @@ def test_a_technicians_new_order_is_his_own(app, live_server, browser, tenant_a)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     _sign_in(page, live_server, "jan@alfa.example")
 
+    year = clock.today().year
     # His day first: his open order on the dashboard, with "Nowe zlecenie" at hand.
     day = page.locator("#my-day")
-    expect(day).to_contain_text("ZL/2026/000001")
+    expect(day).to_contain_text(f"ZL/{year}/000001")
     expect(page.locator("#unlinked-notice")).to_have_count(0)
     expect(page.locator(".tile", has_text="Uprawnienia")).to_have_count(0)
     day.locator("text=Nowe zlecenie").click()
@@ -49,7 +51,7 @@ def test_a_technicians_new_order_is_his_own(app, live_server, browser, tenant_a)
     page.wait_for_selector(f"#device_id option[value='{ids['device_id']}']", state="attached")
     page.click("text=Utwórz zlecenie")
     page.wait_for_url(re.compile(r".*/zlecenia/\d+$"))
-    expect(page.locator("#flashes")).to_contain_text("Utworzono zlecenie ZL/2026/000002.")
+    expect(page.locator("#flashes")).to_contain_text(f"Utworzono zlecenie ZL/{year}/000002.")
     expect(page.locator("#order-status")).to_have_text("Nowe")
     expect(page.locator(".order-summary")).to_contain_text("Jan Alfa")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
@@ -57,7 +59,7 @@ def test_a_technicians_new_order_is_his_own(app, live_server, browser, tenant_a)
     # His list has no filter by technician: he sees his own orders only.
     page.goto(f"{live_server}/zlecenia")
     expect(page.locator("select[name=technician_id]")).to_have_count(0)
-    expect(page.locator("#results")).to_contain_text("ZL/2026/000002")
+    expect(page.locator("#results")).to_contain_text(f"ZL/{year}/000002")
     assert errors == []
     context.close()
 
