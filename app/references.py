@@ -4,6 +4,7 @@ delete registry records at all."""
 from sqlalchemy import func, or_, select
 
 from app.extensions import db
+from app.formatting import plural
 from app.models import (
     Authorisation,
     Device,
@@ -23,15 +24,6 @@ DELETE_ROLES = (Role.OWNER, Role.OFFICE)
 
 def _count(model, *conditions) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """The Polish form for n: plural(2, "zlecenie", "zlecenia", "zleceń") is "zlecenia"."""
-    if n == 1:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
 
 
 def references(obj) -> list[str]:

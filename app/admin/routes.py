@@ -11,12 +11,11 @@ from app.admin.forms import CompanyForm, ServiceBookRepairForm, SmtpForm, SmtpTe
 from app.admin.repair import copy_service_book_flag
 from app.auth.access import office_staff, owner_only
 from app.extensions import db
-from app.formatting import day_range
+from app.formatting import day_range, plural
 from app.htmx import page_or_partial
 from app.listing import keyset_page
 from app.models import AuditEntry, JobKind, Tenant, User
 from app.parties import queries as party_queries
-from app.references import plural
 from workers import jobs as job_queue
 
 

@@ -82,6 +82,18 @@ def recent_open_orders(user, limit: int = 10) -> list[Order]:
     return list(db.session.scalars(stmt.order_by(Order.id.desc()).limit(limit)))
 
 
+def technician_day(user, limit: int = 30) -> list[Order]:
+    """A technician's open orders, the work of his day first: those in progress (earliest
+    started first), then the new ones (oldest first)."""
+    stmt = (select(Order)
+            .options(joinedload(Order.client), joinedload(Order.device),
+                     joinedload(Order.location))
+            .where(Order.status.in_(OPEN_STATUSES), visible_orders(user))
+            .order_by((Order.status == OrderStatus.STARTED.value).desc(),
+                      Order.started_at, Order.created_at, Order.id))
+    return list(db.session.scalars(stmt.limit(limit)))
+
+
 def inspections_due(today: date, horizon_days: int = 30, limit: int = 10) -> list[Device]:
     soon = today + timedelta(days=horizon_days)
     return list(

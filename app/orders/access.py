@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Load
 
 from app import tenancy
+from app.extensions import db
 from app.models import Order, Role, Technician, Transmission
 
 # Act for the whole company: every order, the reports, the producer's batch send, reopening.
@@ -27,15 +28,23 @@ def sees_every_order(user) -> bool:
     return user.role in {role.value for role in COMPANY_ROLES}
 
 
-def _own_technician_ids(user):
+def own_technician_ids(user):
+    """The technician records linked to the user's account: a technician's own orders."""
     return select(Technician.id).where(Technician.user_id == user.id)
+
+
+def unlinked_technician(user) -> bool:
+    """A technician account that no technician record is linked to: it sees no order."""
+    if sees_every_order(user):
+        return False
+    return db.session.scalar(select(own_technician_ids(user).exists())) is False
 
 
 def visible_orders(user) -> ColumnElement[bool]:
     """The condition on Order that leaves the orders the user may see."""
     if sees_every_order(user):
         return true()
-    return Order.technician_id.in_(_own_technician_ids(user))
+    return Order.technician_id.in_(own_technician_ids(user))
 
 
 def visible_transmissions(user) -> ColumnElement[bool]:

@@ -62,9 +62,12 @@ def _list(view: str, statuses: tuple[str, ...]):
     context = dict(page=page, f=filters, view=view, statuses=statuses,
                    status_labels=ORDER_STATUS_LABELS)
     if not is_htmx():
+        everyone = access.sees_every_order(current_user)
         context.update(
-            producers=party_queries.producers(),
-            technicians=db.session.scalars(select(Technician).order_by(Technician.name)).all())
+            producers=party_queries.producers(), unlinked=access.unlinked_technician(current_user),
+            # A technician sees his own orders only: a filter by technician says nothing.
+            technicians=db.session.scalars(select(Technician).order_by(Technician.name)).all()
+            if everyone else [])
     return page_or_partial("orders/list.html", "orders/_rows.html", **context)
 
 
@@ -92,7 +95,12 @@ def new_order():
         if form.device_id.data and not form.client_id.data:
             device = db.session.get(Device, form.device_id.data)
             form.client_id.data = device.client_id if device else None
+    own = _own_technicians()
+    if own and request.method == "GET":
+        form.technician_id.data = own[0].id  # a technician's new order is his own
     if form.validate_on_submit():
+        if own and form.technician_id.data is None:
+            form.technician_id.data = own[0].id
         try:
             order = workflow.create_order(
                 _actor(), client_id=form.client_id.data, location_id=form.location_id.data,
@@ -103,11 +111,17 @@ def new_order():
             db.session.rollback()
             _field_error(form, exc)
         else:
+            if not access.may_see_order(current_user, order):
+                # Someone else's (or nobody's yet): its page would be a 404 for this user.
+                flash(f"Utworzono zlecenie {order.number}. Nie jest przypisane do Ciebie, "
+                      "więc nie ma go na Twojej liście.", "success")
+                return redirect(url_for(".index"), code=303)
             flash(f"Utworzono zlecenie {order.number}.", "success")
             return redirect(url_for(".order", order_id=order.id), code=303)
     client = db.session.get(Party, form.client_id.data) if form.client_id.data else None
     return render_template("orders/new.html", form=form, client=client,
-                           technicians=_technicians())
+                           technicians=own or _technicians(), own_technicians=own,
+                           unlinked=access.unlinked_technician(current_user))
 
 
 @bp.route("/urzadzenia-opcje")
@@ -135,6 +149,15 @@ def location_options():
 def _technicians():
     return db.session.scalars(select(Technician).where(Technician.active.is_(True))
                               .order_by(Technician.name)).all()
+
+
+def _own_technicians() -> list[Technician]:
+    """A technician's own active records (the orders he sees); none for company roles."""
+    if access.sees_every_order(current_user):
+        return []
+    return list(db.session.scalars(
+        select(Technician).where(Technician.id.in_(access.own_technician_ids(current_user)),
+                                 Technician.active.is_(True)).order_by(Technician.name)))
 
 
 def _field_error(form, exc: WorkflowError) -> None:
@@ -171,8 +194,10 @@ def _render_tab(order: Order, tab: str, **context):
     services = db.session.scalars(select(Service).where(Service.active.is_(True))
                                   .order_by(Service.name)).all() if tab == "items" else []
     technicians = _technicians() if tab == "order" else []
+    # htmx gets the whole order component (orders/_order.html), not the tab alone: an action
+    # in one tab changes the header, the badges and the totals as well.
     return page_or_partial(
-        "orders/order.html", f"orders/_tab_{tab}.html", order=order, tab=tab, tabs=TABS,
+        "orders/order.html", "orders/_order_fragment.html", order=order, tab=tab, tabs=TABS,
         actions=workflow.available_actions(order, current_user.role),
         labels=workflow.ACTION_LABELS, editable=order.status in workflow.EDITABLE,
         close_problems=workflow.close_problems(order) if order.status == "started" else [],

@@ -5,6 +5,7 @@ import re
 from sqlalchemy import Select, or_, select
 
 from app.extensions import db
+from app.formatting import sentence
 from app.identifiers import IdentifierError, normalize_nip
 from app.models import Party
 from app.search import client_ids_by_name, party_name_contains, starts_with
@@ -26,7 +27,7 @@ def nip_problem(raw: str, exclude_id: int | None = None) -> str | None:
         return str(exc)
     holder = nip_holder(nip, exclude_id)
     if holder is not None:
-        return f"Kontrahent z tym NIP już istnieje: {holder.name}."
+        return "Kontrahent z tym NIP już istnieje: " + sentence(holder.name)
     return None
 
 

@@ -50,6 +50,73 @@ function clearChoiceError(select) {
   if (error) {
     error.textContent = "";
   }
+  select.removeAttribute("aria-invalid");
+  var field = select.closest(".field");
+  if (field) {
+    field.classList.remove("has-error");
+  }
 }
 document.addEventListener("change", function (event) { clearChoiceError(event.target); });
 document.addEventListener("htmx:afterSwap", function (event) { clearChoiceError(event.target); });
+
+// On a phone a table row is a card (app.css); each cell is labelled with its column's heading
+// so that "12,00" still says what it is. Runs for the page and for every htmx swap.
+function labelCells(root) {
+  var tables = root.querySelectorAll ? root.querySelectorAll("table.table") : [];
+  if (root.matches && root.matches("table.table")) {
+    tables = [root];
+  }
+  Array.prototype.forEach.call(tables, function (table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (row) {
+      var column = 0;
+      Array.prototype.forEach.call(row.cells, function (cell) {
+        var label = heads[column];
+        if (label && cell.colSpan === 1 && !cell.hasAttribute("data-label")) {
+          cell.setAttribute("data-label", label);
+        }
+        column += cell.colSpan;
+      });
+    });
+  });
+}
+// A field's error text (id "<field>-error") is a live region: an inline check or a swap that
+// puts a message into it is read out to screen reader users.
+function announceErrors(root) {
+  var errors = root.querySelectorAll ? root.querySelectorAll(".error[id$='-error']") : [];
+  Array.prototype.forEach.call(errors, function (error) {
+    error.setAttribute("aria-live", "polite");
+  });
+}
+document.addEventListener("htmx:load", function (event) {
+  labelCells(event.detail.elt);
+  announceErrors(event.detail.elt);
+});
+document.addEventListener("DOMContentLoaded", function () {
+  labelCells(document);
+  announceErrors(document);
+});
+
+// Tabs (role="tab"): only the selected one is in the tab order; the arrow keys, Home and End
+// move between them, Enter or Space opens the focused one (it is a link).
+document.addEventListener("keydown", function (event) {
+  var tab = event.target.closest && event.target.closest('[role="tab"]');
+  if (!tab) {
+    return;
+  }
+  var tabs = Array.prototype.slice.call(
+    tab.closest('[role="tablist"]').querySelectorAll('[role="tab"]'));
+  var index = tabs.indexOf(tab);
+  var next = {ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: tabs.length - 1}[event.key];
+  if (next === undefined) {
+    if (event.key === " ") {
+      event.preventDefault();
+      tab.click();
+    }
+    return;
+  }
+  event.preventDefault();
+  tabs[(next + tabs.length) % tabs.length].focus();
+});

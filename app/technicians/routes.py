@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from app import clock, search, tenancy
 from app.auth.access import office_staff, tenant_user
+from app.formatting import sentence
 from app.htmx import is_htmx, page_or_partial
 from app.listing import keyset_page
 from app.models import Authorisation, DeviceKind, Technician
@@ -59,7 +60,7 @@ def new():
     form = TechnicianForm()
     technician = submit(form, lambda: service.create_technician(form.to_data()))
     if technician:
-        flash(f"Dodano serwisanta {technician.name}.", "success")
+        flash("Dodano serwisanta " + sentence(technician.name), "success")
         return redirect(url_for(".detail", technician_id=technician.id), code=303)
     return render_template("technicians/form.html", form=form, technician=None)
 
@@ -88,7 +89,7 @@ def delete(technician_id):
     technician = tenancy.get_or_404(Technician, technician_id)
     if not deleted(lambda: service.delete_technician(technician, current_user.role)):
         return redirect(url_for(".detail", technician_id=technician.id), code=303)
-    flash(f"Usunięto serwisanta {technician.name}.", "success")
+    flash("Usunięto serwisanta " + sentence(technician.name), "success")
     return redirect(url_for(".index"), code=303)
 
 

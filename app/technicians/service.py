@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app import audit
 from app.domain_errors import FieldError
 from app.extensions import db
+from app.formatting import sentence
 from app.models import Authorisation, Party, Role, Technician, User
 from app.records import delete, save
 
@@ -84,7 +85,7 @@ def _save(technician: Technician, data: TechnicianData, action: str) -> Technici
         other = holder("user_id", data.user_id, technician.id)
         if other is not None:
             raise FieldError("user_id",
-                             f"To konto jest już przypisane do serwisanta {other.name}.")
+                             "To konto jest już przypisane do serwisanta " + sentence(other.name))
     technician.name, technician.identifier = data.name, data.identifier
     technician.seal_no, technician.user_id = data.seal_no, data.user_id
     technician.active = data.active

@@ -27,7 +27,7 @@ def test_operator_sees_tenants_with_counts_and_suspends_one(app, client, tenant_
                                                     "password": OP_PASSWORD}).status_code == 303
     page = client.get("/platform").get_data(as_text=True)
     assert "Serwis Alfa" in page and "Serwis Beta" in page
-    assert "pending: 1" in page  # the transmissions of tenant A by status
+    assert "Oczekuje: 1" in page  # the transmissions of tenant A by status, as words
     assert client.get("/").status_code == 404  # an operator has no tenant screens
     client.post(f"/platform/firmy/{tenant_a.id}/zawies")
     with app.app_context(), tenancy.all_tenants():
