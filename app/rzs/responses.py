@@ -141,3 +141,21 @@ def parse_events_reply(text: str, sent_ids: list[str]) -> EventsReply:
             reply.outcomes[event_id] = EventOutcome(
                 event_id, UNKNOWN, [], "", "rejestr nie odpowiedział w sprawie tego zdarzenia")
     return reply
+
+
+# --- 422: the field the registry refused -----------------------------------------------------
+
+INVALID_RE = re.compile(r"^Błąd: Nieprawidłowe dane: events\[(\d+)\](?:\.(\S+))?\s*$")
+
+
+def invalid_event_index(body: str) -> int | None:
+    """The position, in the request, of the event a 422 names (`events[3].performed_on`), or
+    None when the reply names the request as a whole."""
+    match = INVALID_RE.match((body or "").split("\n", 1)[0].strip())
+    return int(match.group(1)) if match else None
+
+
+def invalid_field(body: str) -> str | None:
+    """The path inside the event that a 422 names (`performed_on`, `taxpayer.nip`), if any."""
+    match = INVALID_RE.match((body or "").split("\n", 1)[0].strip())
+    return match.group(2) if match and match.group(2) else None
