@@ -77,6 +77,20 @@ class EventsReply:
     malformed: str = ""
 
 
+NOT_ADDED_NOTE = ("RZS miał już to zdarzenie (to samo urządzenie, rodzaj i dzień): nie dodano go "
+                  "ponownie.")
+
+
+def not_added_note(status: str, reply_tokens: str) -> str:
+    """For a delivered event the registry already had (`PU`, `F`, `L`, `N` without `+`): the
+    note shown beside "Dostarczone", so a second inspection of the day is not taken for a new
+    one. Empty otherwise."""
+    tokens = (reply_tokens or "").split()
+    if status != DELIVERED or not any(t in EVENT_TOKENS for t in tokens):
+        return ""
+    return "" if any(t.startswith("+") and t in EVENT_TOKENS for t in tokens) else NOT_ADDED_NOTE
+
+
 def meaning_of(token: str) -> str:
     if token in TOKEN_MEANINGS:
         return TOKEN_MEANINGS[token]

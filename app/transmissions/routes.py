@@ -14,11 +14,17 @@ from app.listing import keyset_page
 from app.models import TRANSMISSION_STATUS_LABELS, JobKind, Party, Transmission
 from app.orders import access
 from app.parties import queries as party_queries
-from app.rzs import batch, dispatch, fixes
+from app.rzs import batch, dispatch, fixes, responses
 from app.transmissions import bp
 from workers import jobs as job_queue
 
 batch_senders = roles_required(*access.BATCH_SENDERS)
+
+
+@bp.app_template_global("rzs_note")
+def rzs_note(row: Transmission) -> str:
+    """A note beside "Dostarczone" when the registry already had the event (not added)."""
+    return responses.not_added_note(row.status, row.reply_tokens)
 
 
 @bp.app_template_global("rzs_fix")
