@@ -188,18 +188,13 @@ class Transmitted:
 
 
 def prepare(producer_id: int, ids: list[int]) -> Prepared | None:
-    """Claim the rows, check each stored event (pre-flight) and find the endpoint. None when
-    another worker had them all."""
+    """Claim the rows and find the endpoint. None when another worker had them all. (Events
+    were checked when staged; a stored one that still fails is found on the registry's 422.)"""
     rows = claim(ids, with_payload=True)
     if not rows:
         return None
     claimed = [(row_id, event_id, attempts) for row_id, event_id, attempts, _p in rows]
     payloads = [text for *_r, text in rows]
-    held = {}
-    for index, text in enumerate(payloads):
-        found = preflight.problems(json.loads(text))
-        if found:
-            held[index] = found
     producer = db.session.get(Party, producer_id)
     tenant = db.session.get(Tenant, producer.tenant_id)
     endpoint, key_error = None, ""
@@ -208,7 +203,7 @@ def prepare(producer_id: int, ids: list[int]) -> Prepared | None:
     except ValueError as exc:  # an API key that no longer decrypts
         key_error = str(exc)
     return Prepared(producer.tenant_id, claimed, payloads, endpoint,
-                    current_app.config["RZS_ALLOW_PRIVATE_HOSTS"], key_error, held)
+                    current_app.config["RZS_ALLOW_PRIVATE_HOSTS"], key_error)
 
 
 def transmit(prepared: Prepared) -> Transmitted:
@@ -221,6 +216,7 @@ def transmit(prepared: Prepared) -> Transmitted:
     if prepared.endpoint is None:
         return Transmitted(sending, client.RegistryError(prepared.key_error, transient=False))
     dropped: dict[int, client.RegistryError] = {}
+    checked = False
     while sending:
         try:
             text = client.post_raw(prepared.endpoint, "events",
@@ -229,14 +225,32 @@ def transmit(prepared: Prepared) -> Transmitted:
             return Transmitted(sending, text, dropped)
         except client.RegistryError as exc:
             position = responses.invalid_event_index(exc.body) if exc.status == 422 else None
-            if position is None or position >= len(sending) or len(sending) == 1:
+            if position is None or position >= len(sending):
                 return Transmitted(sending, exc, dropped)
+            if not checked:
+                # Stored events staged before the checks existed: hold every malformed one
+                # now, in one go, rather than paying a request for each.
+                checked = True
+                held = _check_stored(prepared, sending)
+                if held:
+                    prepared.held.update(held)
+                    sending = [i for i in sending if i not in held]
+                    continue
             dropped[sending.pop(position)] = exc
     return Transmitted([], None, dropped)
 
 
+def _check_stored(prepared: Prepared, indexes: list[int]) -> dict[int, list]:
+    held = {}
+    for index in indexes:
+        found = preflight.problems(json.loads(prepared.payloads[index]))
+        if found:
+            held[index] = found
+    return held
+
+
 def record(prepared: Prepared, transmitted: Transmitted) -> SendResult:
-    result = SendResult(sent=len(prepared.claimed) - len(prepared.held))
+    result = SendResult(sent=len(prepared.claimed) - len(prepared.held))  # held after transmit
     changes = _held_changes(prepared, result)
     for index, exc in transmitted.dropped.items():
         changes += _failure_changes([prepared.claimed[index]], exc, result)
