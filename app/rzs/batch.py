@@ -68,14 +68,16 @@ def _events(producer_id: int, day_from: date, day_to: date):
     if not orders:
         return
     tenant = db.session.get(Tenant, orders[0].tenant_id)
+    built = [(order, ev) for order in orders for ev in payload.build_events(order, tenant)]
+    # The rows of these events only, by id: an order may carry many more rows (imported ones,
+    # earlier versions), and loading them all would cost the batch what it sends.
+    ids = [ev["id"] for _order, ev in built]
     rows: dict[str, Transmission] = {}
-    order_ids = [o.id for o in orders]
-    for start in range(0, len(order_ids), 500):
+    for start in range(0, len(ids), 500):
         rows.update((t.event_id, t) for t in db.session.scalars(
-            select(Transmission).where(Transmission.order_id.in_(order_ids[start:start + 500]))))
-    for order in orders:
-        for ev in payload.build_events(order, tenant):
-            yield order, ev, rows.get(ev["id"])
+            select(Transmission).where(Transmission.event_id.in_(ids[start:start + 500]))))
+    for order, ev in built:
+        yield order, ev, rows.get(ev["id"])
 
 
 def plan(producer_id: int, day_from: date, day_to: date) -> Plan:
