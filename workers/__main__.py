@@ -45,12 +45,14 @@ def secrets_key_problem() -> str:
     A worker started with another PLOMBA_SECRETS_KEY (in development: another instance folder,
     whose generated key differs) would send every event with a key it cannot read and reject
     it; so it refuses to start. A sample of the stored secrets, across tenants, is tried."""
-    from sqlalchemy import select
+    from sqlalchemy import inspect, select
 
     from app import secrets, tenancy
     from app.extensions import db
     from app.models import Party, Tenant
 
+    if not inspect(db.engine).has_table("party"):
+        return ""  # a database not migrated yet holds no secrets
     with tenancy.all_tenants():
         tokens = list(db.session.scalars(
             select(Party.api_key_encrypted).where(Party.api_key_encrypted != "")

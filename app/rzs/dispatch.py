@@ -67,7 +67,8 @@ def stage(order: Order, ev: dict, row: Transmission | None,
                            kind=ev["kind"], payload=ev)
         db.session.add(row)
     found = preflight.problems(ev)
-    row.payload, row.kind, row.producer_id = ev, ev["kind"], producer_id
+    # (a stored event kept from before may lack fields: the check below holds it)
+    row.payload, row.kind, row.producer_id = ev, ev.get("kind") or row.kind, producer_id
     row.next_attempt_at = None
     row.reply_tokens = row.reply_text = ""
     if found:
