@@ -23,3 +23,14 @@ def decrypt(token: str) -> str:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken:
         raise ValueError("stored secret cannot be decrypted with PLOMBA_SECRETS_KEY") from None
+
+
+def unreadable(tokens) -> int:
+    """How many of these stored secrets this process's PLOMBA_SECRETS_KEY cannot decrypt."""
+    bad = 0
+    for token in tokens:
+        try:
+            decrypt(token)
+        except ValueError:
+            bad += 1
+    return bad

@@ -53,6 +53,8 @@ def parser() -> argparse.ArgumentParser:
                    help="the window of --throttle; 10")
     f.add_argument("--retry-after", type=int, default=1, metavar="S",
                    help="Retry-After of a 429, seconds; 1")
+    f.add_argument("--retry-after-date", action="store_true",
+                   help="send Retry-After as an HTTP date (RFC 9110) instead of seconds")
     f.add_argument("--hang-share", type=share, default=0.0, metavar="F",
                    help="that share of protocol requests sleeps --hang-seconds first, then is "
                         "handled as usual")
@@ -76,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         faults = FaultSettings(
             latency_ms=args.latency_ms, fail_share=args.fail_share, throttle=args.throttle,
             throttle_every=args.throttle_every, retry_after=args.retry_after,
+            retry_after_date=args.retry_after_date,
             hang_share=args.hang_share, hang_seconds=args.hang_seconds,
             lose_reply_share=args.lose_reply_share, lose_reply_mode=args.lose_reply_mode,
             seed=args.seed,

@@ -4,7 +4,8 @@ and replaced at run time by `POST /_admin/faults` (tests).
 Applied to the protocol requests (`POST /<code>/ping` and `POST /<code>/events`), in this order:
 1. latency: `latency_ms` added to every protocol request;
 2. throttle: of every `throttle_every` consecutive protocol requests, the first `throttle`
-   answer 429 `Błąd: Zbyt wiele żądań` with `Retry-After: <retry_after>` (a counter, no chance);
+   answer 429 `Błąd: Zbyt wiele żądań` with `Retry-After: <retry_after>` (a counter, no chance;
+   with `retry_after_date` the header is the HTTP date that many seconds ahead);
 3. hang: a `hang_share` of protocol requests sleeps `hang_seconds` first, then is handled
    as usual (the client has given up by then; events it carried are still stored);
 4. fail: a `fail_share` of /events requests answers 500 `Błąd: Awaria rejestru`, storing nothing;
@@ -39,6 +40,8 @@ class FaultSettings:
     throttle: int = 0
     throttle_every: int = 10
     retry_after: int = 1
+    # Retry-After as an HTTP date (RFC 9110 allows either form) instead of seconds.
+    retry_after_date: bool = False
     hang_share: float = 0.0
     hang_seconds: float = 35.0
     lose_reply_share: float = 0.0
@@ -82,6 +85,10 @@ class FaultSettings:
             elif kind in ("int", "int | None"):
                 if isinstance(value, bool) or not isinstance(value, int):
                     raise FaultError(f"{name}: a whole number")
+                values[name] = value
+            elif kind == "bool":
+                if not isinstance(value, bool):
+                    raise FaultError(f"{name}: true or false")
                 values[name] = value
             elif kind == "float":
                 if isinstance(value, bool) or not isinstance(value, int | float):

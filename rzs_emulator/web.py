@@ -20,6 +20,8 @@ import hmac
 import socket
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 from flask import Flask, Response, abort, current_app, jsonify, request
@@ -218,6 +220,13 @@ def _authenticate(producer: Producer) -> ServiceCompany | None:
     return company
 
 
+def _retry_after(settings) -> str:
+    if settings.retry_after_date:
+        moment = datetime.now(UTC) + timedelta(seconds=settings.retry_after)
+        return format_datetime(moment, usegmt=True)
+    return str(settings.retry_after)
+
+
 def _protocol(code: str, events: bool) -> Response:
     st = state()
     producer = st.config.by_code.get(code)
@@ -228,7 +237,7 @@ def _protocol(code: str, events: bool) -> Response:
     if settings.latency_ms:
         time.sleep(settings.latency_ms / 1000)
     if faults.throttled():
-        return text(protocol.THROTTLED, 429, {"Retry-After": str(settings.retry_after)})
+        return text(protocol.THROTTLED, 429, {"Retry-After": _retry_after(settings)})
     if faults.hang():
         time.sleep(settings.hang_seconds)
     if events and faults.fail():

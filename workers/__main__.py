@@ -48,6 +48,38 @@ def _ensure_sweeper(connection) -> None:
         logging.getLogger(__name__).warning("could not schedule the RZS sweeper: %s", exc)
 
 
+SECRETS_SAMPLE = 20
+
+
+def secrets_key_problem() -> str:
+    """The worker must decrypt what the web encrypted (producers' API keys, SMTP passwords).
+    A worker started with another PLOMBA_SECRETS_KEY (in development: another instance folder,
+    whose generated key differs) would send every event with a key it cannot read and reject
+    it; so it refuses to start. A sample of the stored secrets, across tenants, is tried."""
+    from sqlalchemy import inspect, select
+
+    from app import secrets, tenancy
+    from app.extensions import db
+    from app.models import Party, Tenant
+
+    if not inspect(db.engine).has_table("party"):
+        return ""  # a database not migrated yet holds no secrets
+    with tenancy.all_tenants():
+        tokens = list(db.session.scalars(
+            select(Party.api_key_encrypted).where(Party.api_key_encrypted != "")
+            .order_by(Party.id.desc()).limit(SECRETS_SAMPLE)))
+        tokens += list(db.session.scalars(
+            select(Tenant.smtp_password_encrypted).where(Tenant.smtp_password_encrypted != "")
+            .order_by(Tenant.id.desc()).limit(SECRETS_SAMPLE)))
+        db.session.remove()
+    bad = secrets.unreadable(tokens)
+    if not bad:
+        return ""
+    return (f"{bad} of {len(tokens)} stored secrets cannot be decrypted with this "
+            "PLOMBA_SECRETS_KEY: the web encrypted them with another key. Start the worker with "
+            "the web's PLOMBA_SECRETS_KEY (in development: the same PLOMBA_INSTANCE_DIR).")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workers", description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -68,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
 
     app = create_app()
     with app.app_context():
+        problem = secrets_key_problem()
+        if problem:
+            print(f"workers: {problem}", file=sys.stderr)
+            return 2
         # The parent keeps no database connection for the forked horses to inherit.
         db.engine.dispose()
         connection = redis_connection()

@@ -12,14 +12,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from time import perf_counter
 
-from sqlalchemy import select
-
 from app import tenancy
 from app.extensions import db
-from app.formatting import day_range
-from app.models import Job, Order, Party, Transmission
+from app.models import Job, Party
 from app.parties import service
-from app.rzs import dispatch
+from app.rzs import batch, dispatch
 from workers import SUSPENDED, jobs, tenant_active
 
 SWEEP_EVERY = timedelta(minutes=1)
@@ -51,27 +48,19 @@ def test_connection(job: Job, progress) -> dict:
     return {"ok": ok, "message": message}
 
 
-def batch_row_ids(producer_id: int, day_from: date, day_to: date) -> list[int]:
-    """Pending events of the producer's orders closed in the range (Polish dates)."""
-    start, end = day_range(day_from, day_to)
-    return list(db.session.scalars(
-        select(Transmission.id).join(Order, Order.id == Transmission.order_id)
-        .where(Transmission.producer_id == producer_id,
-               Transmission.status == dispatch.PENDING,
-               Order.closed_at >= start, Order.closed_at < end)
-        .order_by(Transmission.id)))
-
-
 def send_batch(job: Job, progress) -> dict:
-    """"Wyślij zlecenia" (a job row's handler, see workers.jobs): every waiting event of the
-    producer in the range, 500 a request, with the registry's summary counters at the end."""
+    """"Wyślij zlecenia" (a job row's handler, see workers.jobs): the events of every flagged
+    order of the producer closed in the range that are not delivered yet (app.rzs.batch), 500
+    a request, with the registry's summary counters at the end."""
     started = perf_counter()
     params = job.params
-    ids = batch_row_ids(params["producer_id"], date.fromisoformat(params["from"]),
-                        date.fromisoformat(params["to"]))
+    ids, held = batch.stage_range(params["producer_id"], date.fromisoformat(params["from"]),
+                                  date.fromisoformat(params["to"]))
+    db.session.commit()
     progress(0, len(ids))
     total = dispatch.send_many(params["producer_id"], ids,
                                progress=lambda done, _result: progress(done, len(ids)))
+    total.held += held
     return total.__dict__ | {"total": len(ids), "seconds": round(perf_counter() - started, 3)}
 
 

@@ -17,6 +17,8 @@ class TransmissionStatus(StrEnum):
     REJECTED = "rejected"
     UNKNOWN = "unknown"
     VOID = "void"
+    # Failed the pre-flight check (app.rzs.preflight): not sent until the data is corrected.
+    HELD = "held"
 
     @property
     def label(self) -> str:
@@ -30,6 +32,7 @@ TRANSMISSION_STATUS_LABELS = {
     "rejected": "Odrzucone",
     "unknown": "Nieznana odpowiedź",
     "void": "Unieważnione",
+    "held": "Do poprawy",
 }
 
 

@@ -201,7 +201,8 @@ def _render_tab(order: Order, tab: str, **context):
         actions=workflow.available_actions(order, current_user.role),
         labels=workflow.ACTION_LABELS, editable=order.status in workflow.EDITABLE,
         close_problems=workflow.close_problems(order) if order.status == "started" else [],
-        warning=workflow.authorisation_warning(order, clock.today()),
+        warning=" ".join(workflow.closing_warnings(order, clock.today())
+                         if order.status in workflow.EDITABLE else []),
         services=services, technicians=technicians, total=workflow.total(order),
         rzs_rows=dispatch.transmissions_of(order.id), **context)
 

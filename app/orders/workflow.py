@@ -322,13 +322,45 @@ def authorisation_warning(order: Order, today: date) -> str | None:
     return None
 
 
+SAME_DAY_KINDS = {"P": ("przegląd", "PU"), "F": ("fiskalizację", "F"),
+                  "L": ("likwidację", "L")}
+
+
+def same_day_warnings(order: Order) -> list[str]:
+    """A P, F or L item on a day when another live order of the same device already has one of
+    that kind: the registry knows a PU, F or L by device, kind and day, so it would keep the
+    first and answer the second "już istnieje (nie dodano)". Warned about before closing."""
+    warnings = []
+    for item in order.items:
+        if item.special_kind not in SAME_DAY_KINDS or item.performed_on is None:
+            continue
+        other = db.session.scalar(
+            select(Order.number).join(OrderItem, OrderItem.order_id == Order.id)
+            .where(Order.device_id == order.device_id, Order.id != order.id,
+                   Order.status != CANCELLED, OrderItem.special_kind == item.special_kind,
+                   OrderItem.performed_on == item.performed_on)
+            .order_by(Order.id).limit(1))
+        if other:
+            what, token = SAME_DAY_KINDS[item.special_kind]
+            warnings.append(
+                f"Urządzenie ma już {what} z {item.performed_on:%d.%m.%Y} w zleceniu {other}: "
+                f"RZS nie doda drugiego (odpowie „{token}” – już istnieje, nie dodano).")
+    return warnings
+
+
+def closing_warnings(order: Order, today: date) -> list[str]:
+    """What closing warns about without refusing: the technician's authorisation, a second
+    P, F or L of the device on the same day."""
+    return [w for w in [authorisation_warning(order, today)] if w] + same_day_warnings(order)
+
+
 def _closing_warnings(order: Order, now: datetime) -> list[str]:
     """Closing's checks, for close and for settling a started order: what stops it raises,
     what only warns is returned (and kept in the audit entry of the transition)."""
     problems = close_problems(order)
     if problems:
         raise WorkflowError(" ".join(problems))
-    return [w for w in [authorisation_warning(order, clock.business_date(now))] if w]
+    return closing_warnings(order, clock.business_date(now))
 
 
 def _warnings_detail(warnings: list[str]) -> str:

@@ -11,11 +11,12 @@ from app.extensions import db
 from app.htmx import page_or_partial
 from app.listing import keyset_page
 from app.models import Device, JobKind, Location, Party, Transmission
+from app.orders.access import may_batch_send
 from app.parties import bp, service
 from app.parties.forms import ClientForm, FactoryCheckForm, LocationForm, ProducerForm
 from app.parties.rules import client_search, nip_problem
 from app.registry_views import delete_context, deleted, deleters, submit
-from app.rzs import dispatch
+from app.rzs import batch, dispatch
 from workers import jobs as job_queue
 
 OPTIONS_LIMIT = 20
@@ -196,9 +197,12 @@ def producer(producer_id):
             Transmission.producer_id == producer.id, Transmission.status == dispatch.PENDING))
     job_id = request.args.get("job", type=int)
     test_job = _test_job(producer, request.args.get("test", type=int))
+    today = clock.today()
+    batch_from = today.replace(day=1)
+    plan = batch.plan(producer.id, batch_from, today) if may_batch_send(current_user) else None
     return render_template("parties/producer_detail.html", producer=producer, devices=devices,
-                           waiting=waiting, job_id=job_id, test_job=test_job,
-                           today=clock.today())
+                           waiting=waiting, job_id=job_id, test_job=test_job, today=today,
+                           batch_from=batch_from, batch_plan=plan)
 
 
 @bp.route("/producenci/<int:producer_id>/edycja", methods=["GET", "POST"])

@@ -11,7 +11,15 @@ from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from app.formatting import date_pl
-from app.reports.queries import COLUMNS, DATE_COLUMNS, ReportHeader, ReportRow
+from app.formatting import nip as format_nip
+from app.reports.queries import (
+    COLUMNS,
+    DATE_COLUMNS,
+    NIP_COLUMNS,
+    SERVICE_COLUMN,
+    ReportHeader,
+    ReportRow,
+)
 from app.reports.tabular import section_title
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -42,7 +50,7 @@ td {{ padding: 2pt 3pt 0.5pt 3pt; border-bottom: 0.3pt solid #d5dbe1; vertical-a
 """
 
 WIDTHS = {"Nr fabryczny": "16%", "Nr unikatowy": "16%", "Data wykonania": "13%",
-          "Nazwa usługi": "55%", "NIP podatnika": "13%", "Nazwa podatnika": "25%",
+          SERVICE_COLUMN: "55%", "NIP podatnika": "13%", "Nazwa podatnika": "25%",
           "Adres miejsca instalacji": "30%"}
 
 
@@ -61,9 +69,17 @@ def _table_start(kind: str) -> str:
     return f'<table repeat="1" cellspacing="0"><thead><tr>{cells}</tr></thead><tbody>'
 
 
+def _cell(value, index: int, dates: set[int], nips: set[int]) -> str:
+    if index in dates:
+        return date_pl(value)
+    if index in nips:
+        return escape(format_nip(value))
+    return escape("" if value is None else str(value))
+
+
 def _html(kind: str, rows: Iterable[ReportRow], head: ReportHeader, divided: bool,
           counts: dict[int, int], progress: Callable[[int], None] | None) -> str:
-    dates = DATE_COLUMNS[kind]
+    dates, nips = DATE_COLUMNS[kind], NIP_COLUMNS[kind]
     parts = [f"<html><head><meta charset='utf-8'><style>{CSS}</style></head><body>",
              _head_html(head, divided)]
     in_table = 0  # rows in the open table; a new table every CHUNK rows keeps layout linear
@@ -83,8 +99,7 @@ def _html(kind: str, rows: Iterable[ReportRow], head: ReportHeader, divided: boo
         if not in_table:
             parts.append(_table_start(kind))
         parts.append("<tr>" + "".join(
-            f"<td>{date_pl(v) if i in dates else escape('' if v is None else str(v))}</td>"
-            for i, v in enumerate(row.cells)) + "</tr>")
+            f"<td>{_cell(v, i, dates, nips)}</td>" for i, v in enumerate(row.cells)) + "</tr>")
         in_table += 1
         done += 1
         if progress and done % PROGRESS_EVERY == 0:

@@ -3,10 +3,13 @@
 Rows stream (yield_per: a server-side cursor on PostgreSQL) in a stable order: producer name,
 producer id, factory no., then date and id, so consecutive rows of a producer form its section.
 
-"Usługi ze zleceń" takes only closed or settled orders: the report tells the producer what was
-written into the service book, and an open order's items may still change or be removed;
-cancelled orders never count. "Dane Kas" takes any order but a cancelled one: a device that
-was serviced in the range is listed even while its order is still open.
+"Usługi ze zleceń" takes only the items entered in the service book of flagged, closed or
+settled orders (the seed: "Nazwa usługi wpisanej do książki serwisowej"; a trip or a training
+on the same order is not the producer's business). It takes only closed or settled orders:
+the report tells the producer what was written into the service book, and an open order's
+items may still change or be removed; cancelled orders never count. "Dane Kas" takes any
+order but a cancelled one: a device that was serviced in the range is listed even while its
+order is still open.
 """
 
 from collections.abc import Iterator
@@ -22,14 +25,19 @@ from app.formatting import nip as format_nip
 from app.models import DONE_STATUSES, Device, Location, Order, OrderItem, OrderStatus, Party, Tenant
 from app.reports.params import DEVICES, SERVICES, ReportParams
 
+# The seed's column: only services that go into the service book are listed.
+SERVICE_COLUMN = "Nazwa usługi wpisanej do książki serwisowej"
 REPORTED_STATUSES = DONE_STATUSES
 COLUMNS = {
-    SERVICES: ["Nr fabryczny", "Nr unikatowy", "Data wykonania", "Nazwa usługi"],
+    SERVICES: ["Nr fabryczny", "Nr unikatowy", "Data wykonania", SERVICE_COLUMN],
     DEVICES: ["Nr fabryczny", "Nr unikatowy", "NIP podatnika", "Nazwa podatnika",
               "Adres miejsca instalacji"],
 }
 # Indexes of the date cells of each kind (typed dates in XLSX, DD.MM.RRRR elsewhere).
 DATE_COLUMNS = {SERVICES: {2}, DEVICES: set()}
+# Indexes of the NIP cells: 10 digits in CSV and XLSX (read by producers' systems), the dashed
+# form for people in the preview and the PDF.
+NIP_COLUMNS = {SERVICES: set(), DEVICES: {2}}
 STREAM_BATCH = 2000
 
 
@@ -61,7 +69,8 @@ def _statement(params: ReportParams) -> Select:
             .join(Order, Order.id == OrderItem.order_id)
             .join(Device, Device.id == Order.device_id)
             .join(producer, producer.id == Device.producer_id)
-            .where(Order.service_book.is_(True), Order.status.in_(REPORTED_STATUSES),
+            .where(Order.service_book.is_(True), OrderItem.service_book.is_(True),
+                   Order.status.in_(REPORTED_STATUSES),
                    OrderItem.performed_on >= params.date_from,
                    OrderItem.performed_on <= params.date_to)
         )
@@ -115,7 +124,7 @@ def rows(params: ReportParams, offset: int = 0, limit: int | None = None) -> Ite
              cstreet, cpostal, ccity, location_id) in result:
             address = (_address(lstreet, lpostal, lcity) if location_id is not None else "") \
                 or _address(cstreet, cpostal, ccity)
-            yield ReportRow(pid, pname, (factory_no, unique_no, format_nip(nip), cname, address))
+            yield ReportRow(pid, pname, (factory_no, unique_no, nip or "", cname, address))
 
 
 def count(params: ReportParams) -> int:

@@ -66,6 +66,7 @@ def preview():
         "params": params, "rows": rows, "total": total, "page": page, "pages": pages,
         "first_no": (page - 1) * PAGE_SIZE + 1, "columns": queries.COLUMNS[params.kind],
         "date_columns": queries.DATE_COLUMNS[params.kind],
+        "nip_columns": queries.NIP_COLUMNS[params.kind],
         "head": queries.header(params) if params.by_producer else None,
         "counts": queries.counts_by_producer(params) if params.by_producer else {},
         "args": params.query_args(),

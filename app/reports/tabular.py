@@ -9,7 +9,7 @@ from typing import BinaryIO
 import xlsxwriter
 
 from app.formatting import date_pl
-from app.reports.queries import COLUMNS, DATE_COLUMNS, ReportHeader, ReportRow
+from app.reports.queries import COLUMNS, DATE_COLUMNS, SERVICE_COLUMN, ReportHeader, ReportRow
 
 PROGRESS_EVERY = 1000
 Progress = Callable[[int], None] | None
@@ -85,7 +85,7 @@ def write_csv(kind: str, rows: Iterable[ReportRow], out: BinaryIO, *,
     text.detach()
 
 
-WIDTHS = {"Nr fabryczny": 16, "Nr unikatowy": 16, "Data wykonania": 14, "Nazwa usługi": 50,
+WIDTHS = {"Nr fabryczny": 16, "Nr unikatowy": 16, "Data wykonania": 14, SERVICE_COLUMN: 50,
           "NIP podatnika": 15, "Nazwa podatnika": 40, "Adres miejsca instalacji": 50}
 
 

@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from app import outbound
+from app import clock, outbound
+from app.rzs import responses
 
 TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
 MAX_EVENTS = 500
@@ -148,11 +149,9 @@ def _headers(endpoint: Endpoint) -> dict[str, str]:
 
 
 def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After", "")
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
+    """Seconds or an HTTP date (RFC 9110): app.rzs.responses.retry_after_seconds."""
+    return responses.retry_after_seconds(response.headers.get("Retry-After"),
+                                         response.headers.get("Date"), clock.now())
 
 
 def post(endpoint: Endpoint, path: str, body: dict, allow_private: bool) -> str:

@@ -8,6 +8,7 @@ rows back to pending with a backoff; the sweeper re-enqueues what is due and res
 "sending" by a dead worker. Re-sending is always safe: the registry recognises an event by id.
 """
 
+import json
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -19,9 +20,13 @@ from sqlalchemy.orm import Session
 from app import clock, secrets, tenancy
 from app.extensions import db
 from app.models import Order, Party, Tenant, Transmission, TransmissionStatus
-from app.rzs import client, payload, responses
+from app.rzs import client, fixes, payload, preflight, responses
 
-PENDING, SENDING, DELIVERED, REJECTED, UNKNOWN, VOID = (s.value for s in TransmissionStatus)
+PENDING, SENDING, DELIVERED, REJECTED, UNKNOWN, VOID, HELD = (
+    s.value for s in (TransmissionStatus.PENDING, TransmissionStatus.SENDING,
+                      TransmissionStatus.DELIVERED, TransmissionStatus.REJECTED,
+                      TransmissionStatus.UNKNOWN, TransmissionStatus.VOID,
+                      TransmissionStatus.HELD))
 BACKOFF_BASE = 30.0
 BACKOFF_CAP = 3600.0
 STUCK_AFTER = timedelta(minutes=2)  # longer than a request may take (5 s + 30 s)
@@ -32,7 +37,8 @@ ORDERS_TO_SEND = "rzs_orders"  # session.info key
 
 def write_outbox(order: Order) -> list[Transmission]:
     """Rows for the order's events, idempotently: an event already delivered stays delivered;
-    a voided, rejected or unknown one is taken up again with the current data."""
+    a voided, rejected, unknown or held one is taken up again with the current data. An event
+    that fails the pre-flight check is held ("do poprawy") instead of waiting to be sent."""
     tenant = db.session.get(Tenant, order.tenant_id)
     events = payload.build_events(order, tenant)
     if not events:
@@ -43,18 +49,35 @@ def write_outbox(order: Order) -> list[Transmission]:
     rows = []
     for ev in events:
         row = existing.get(ev["id"])
-        if row is None:
-            row = Transmission(order_id=order.id, producer_id=producer_id, event_id=ev["id"],
-                               kind=ev["kind"], payload=ev, status=PENDING)
-            db.session.add(row)
-        elif row.status != DELIVERED:
-            row.payload, row.kind, row.producer_id = ev, ev["kind"], producer_id
-            row.status, row.next_attempt_at = PENDING, None
+        if row is None or row.status != DELIVERED:
+            row = stage(order, ev, row, producer_id)
         rows.append(row)
     producer = db.session.get(Party, producer_id)
-    if producer.online:
+    if producer.online and any(row.status == PENDING for row in rows):
         _enqueue_after_commit(order.tenant_id, order.id)
     return rows
+
+
+def stage(order: Order, ev: dict, row: Transmission | None,
+          producer_id: int) -> Transmission:
+    """The event's row made ready to send with this data (pending), or held with the reason
+    when the data breaks a field rule of the protocol."""
+    if row is None:
+        row = Transmission(order_id=order.id, producer_id=producer_id, event_id=ev["id"],
+                           kind=ev["kind"], payload=ev)
+        db.session.add(row)
+    found = preflight.problems(ev)
+    # (a stored event kept from before may lack fields: the check below holds it)
+    row.payload, row.kind, row.producer_id = ev, ev.get("kind") or row.kind, producer_id
+    row.next_attempt_at = None
+    row.reply_tokens = row.reply_text = ""
+    if found:
+        row.status = HELD
+        row.meaning = preflight.reason(found)[:1000]
+        row.last_error = preflight.paths(found)[:1000]
+    else:
+        row.status, row.meaning, row.last_error = PENDING, "", ""
+    return row
 
 
 def _enqueue_after_commit(tenant_id: int, order_id: int) -> None:
@@ -82,12 +105,13 @@ class SendResult:
     rejected: int = 0
     unknown: int = 0
     waiting: int = 0  # back to pending after a transient fault
+    held: int = 0  # failed the pre-flight check: "do poprawy"
     counters: dict[str, int] = field(default_factory=dict)
     error: str = ""
     retry_in: float | None = None
 
     def add(self, other: "SendResult") -> None:
-        for name in ("sent", "delivered", "rejected", "unknown", "waiting"):
+        for name in ("sent", "delivered", "rejected", "unknown", "waiting", "held"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for key, value in other.counters.items():
             self.counters[key] = self.counters.get(key, 0) + value
@@ -132,24 +156,46 @@ def claim(ids: list[int], with_payload: bool = False) -> list[tuple]:
 
 @dataclass
 class Prepared:
-    """Claimed rows of one producer and the request body that carries them."""
+    """Claimed rows of one producer and the events that carry them (JSON text each, as
+    stored); rows whose stored event fails the pre-flight check are held, not sent."""
 
     tenant_id: int
     claimed: list[tuple[int, str, int]]
-    body: bytes
+    payloads: list[str]
     endpoint: client.Endpoint | None
     allow_private: bool
     key_error: str = ""
+    held: dict[int, list[preflight.Problem]] = field(default_factory=dict)  # index -> why
+
+    @property
+    def body(self) -> bytes:
+        return _body(self.payloads[i] for i in range(len(self.claimed)) if i not in self.held)
+
+
+def _body(payloads) -> bytes:
+    """The request body: the stored payloads joined as the JSON text they are (no decoding and
+    encoding again)."""
+    return ('{"events":[' + ",".join(payloads) + "]}").encode()
+
+
+@dataclass
+class Transmitted:
+    """What the registry made of a request: its reply (or the failure) for the events `sent`,
+    and the events it refused one by one (a 422 naming one event) before the others went."""
+
+    sent: list[int]  # indexes into Prepared.claimed
+    reply: str | client.RegistryError | None
+    dropped: dict[int, client.RegistryError] = field(default_factory=dict)
 
 
 def prepare(producer_id: int, ids: list[int]) -> Prepared | None:
-    """Claim the rows and build the body: the stored payloads joined as the JSON text they
-    are (no decoding and encoding again). None when another worker had them all."""
+    """Claim the rows and find the endpoint. None when another worker had them all. (Events
+    were checked when staged; a stored one that still fails is found on the registry's 422.)"""
     rows = claim(ids, with_payload=True)
     if not rows:
         return None
     claimed = [(row_id, event_id, attempts) for row_id, event_id, attempts, _p in rows]
-    body = '{"events":[' + ",".join(payload for *_r, payload in rows) + "]}"
+    payloads = [text for *_r, text in rows]
     producer = db.session.get(Party, producer_id)
     tenant = db.session.get(Tenant, producer.tenant_id)
     endpoint, key_error = None, ""
@@ -157,30 +203,77 @@ def prepare(producer_id: int, ids: list[int]) -> Prepared | None:
         endpoint = endpoint_of(producer, tenant)
     except ValueError as exc:  # an API key that no longer decrypts
         key_error = str(exc)
-    return Prepared(producer.tenant_id, claimed, body.encode(), endpoint,
+    return Prepared(producer.tenant_id, claimed, payloads, endpoint,
                     current_app.config["RZS_ALLOW_PRIVATE_HOSTS"], key_error)
 
 
-def transmit(prepared: Prepared) -> str | client.RegistryError:
-    """The HTTP part alone: no database, so a batch can run it beside the next chunk's work."""
+def transmit(prepared: Prepared) -> Transmitted:
+    """The HTTP part alone: no database, so a batch can run it beside the next chunk's work.
+    A 422 that names one event rejects that event alone and sends the others again at once,
+    so one malformed event does not take the whole request down with it."""
+    sending = [i for i in range(len(prepared.claimed)) if i not in prepared.held]
+    if not sending:
+        return Transmitted([], None)
     if prepared.endpoint is None:
-        return client.RegistryError(prepared.key_error, transient=False)
-    try:
-        return client.post_raw(prepared.endpoint, "events", prepared.body,
-                               prepared.allow_private)
-    except client.RegistryError as exc:
-        return exc
+        return Transmitted(sending, client.RegistryError(prepared.key_error, transient=False))
+    dropped: dict[int, client.RegistryError] = {}
+    checked = False
+    while sending:
+        try:
+            text = client.post_raw(prepared.endpoint, "events",
+                                   _body(prepared.payloads[i] for i in sending),
+                                   prepared.allow_private)
+            return Transmitted(sending, text, dropped)
+        except client.RegistryError as exc:
+            position = responses.invalid_event_index(exc.body) if exc.status == 422 else None
+            if position is None or position >= len(sending):
+                return Transmitted(sending, exc, dropped)
+            if not checked:
+                # Stored events staged before the checks existed: hold every malformed one
+                # now, in one go, rather than paying a request for each.
+                checked = True
+                held = _check_stored(prepared, sending)
+                if held:
+                    prepared.held.update(held)
+                    sending = [i for i in sending if i not in held]
+                    continue
+            dropped[sending.pop(position)] = exc
+    return Transmitted([], None, dropped)
 
 
-def record(prepared: Prepared, reply: str | client.RegistryError) -> SendResult:
-    result = SendResult(sent=len(prepared.claimed))
-    if isinstance(reply, client.RegistryError):
-        changes = _failure_changes(prepared.claimed, reply, result)
-    else:
-        changes = _reply_changes(prepared.claimed, reply, result)
+def _check_stored(prepared: Prepared, indexes: list[int]) -> dict[int, list]:
+    held = {}
+    for index in indexes:
+        found = preflight.problems(json.loads(prepared.payloads[index]))
+        if found:
+            held[index] = found
+    return held
+
+
+def record(prepared: Prepared, transmitted: Transmitted) -> SendResult:
+    result = SendResult(sent=len(prepared.claimed) - len(prepared.held))  # held after transmit
+    changes = _held_changes(prepared, result)
+    for index, exc in transmitted.dropped.items():
+        changes += _failure_changes([prepared.claimed[index]], exc, result)
+    sent = [prepared.claimed[i] for i in transmitted.sent]
+    if isinstance(transmitted.reply, client.RegistryError):
+        changes += _failure_changes(sent, transmitted.reply, result)
+    elif transmitted.reply is not None:
+        changes += _reply_changes(sent, transmitted.reply, result)
     _write(prepared.tenant_id, changes)
     db.session.commit()
     return result
+
+
+def _held_changes(prepared: Prepared, result: SendResult) -> list[dict]:
+    changes = []
+    for index, found in prepared.held.items():
+        changes.append({"id": prepared.claimed[index][0], "status": HELD, "reply_tokens": "",
+                        "reply_text": "", "meaning": preflight.reason(found)[:1000],
+                        "last_error": preflight.paths(found)[:1000], "next_attempt_at": None,
+                        "delivered_at": None})
+        result.held += 1
+    return changes
 
 
 def send_rows(producer_id: int, ids: list[int]) -> SendResult:
@@ -267,10 +360,19 @@ def _failure_changes(claimed, exc: client.RegistryError, result: SendResult) -> 
             # Wrong parameters, NIP, a refused body: nothing was stored; the user corrects the
             # producer's data and resends.
             change.update(status=REJECTED, reply_text=(exc.body or exc.message)[:4000],
-                          meaning=exc.message)
+                          meaning=_refusal_meaning(exc))
             result.rejected += 1
         changes.append(change)
     return changes
+
+
+def _refusal_meaning(exc: client.RegistryError) -> str:
+    """A final refusal in the user's words; a 422 names the field of this event."""
+    path = responses.invalid_field(exc.body) if exc.status == 422 else None
+    if path:
+        return (f"{exc.message}: RZS nie przyjął pola „{preflight.label(path)}” ({path}). "
+                "Popraw dane i wyślij ponownie.")
+    return exc.message
 
 
 def _reply_changes(claimed, text: str, result: SendResult) -> list[dict]:
@@ -330,18 +432,39 @@ def send_order(order_id: int) -> SendResult:
     return total
 
 
+class Unchanged(ValueError):
+    """A resend of the data the registry refused, unchanged: it would be refused again."""
+
+    def __init__(self, fix: "fixes.Fix"):
+        super().__init__("Dane zdarzenia się nie zmieniły, więc RZS odrzuciłby je ponownie. "
+                         f"Najpierw popraw: {fix.label[0].lower()}{fix.label[1:]}.")
+        self.fix = fix
+
+
 def resend(row: Transmission) -> None:
-    """Take a rejected or unknown event up again, rebuilt from the current (corrected) data."""
-    if row.status not in (REJECTED, UNKNOWN):
-        raise ValueError("only rejected or unknown events are resent")
+    """Take a rejected, unknown or held event up again, rebuilt from the current (corrected)
+    data. Refused (Unchanged) when the refusal is one that only corrected data can cure and
+    nothing it depends on changed since it was sent."""
+    if row.status not in (REJECTED, UNKNOWN, HELD):
+        raise ValueError("only rejected, unknown or held events are resent")
     order = row.order
     tenant = db.session.get(Tenant, row.tenant_id)
     fresh = {ev["id"]: ev for ev in payload.build_events(order, tenant)}
-    if row.event_id in fresh:
-        row.payload = fresh[row.event_id]
-    row.producer_id = order.device.producer_id
-    row.status, row.next_attempt_at, row.last_error = PENDING, None, ""
-    _enqueue_after_commit(row.tenant_id, row.order_id)
+    event = fresh.get(row.event_id, row.payload)
+    if row.status == REJECTED:
+        fix = fixes.for_row(row)
+        if fix is not None and fix.needs_change and event == row.payload \
+                and not _producer_changed_since(order.device.producer_id, row.sent_at):
+            raise Unchanged(fix)
+    stage(order, event, row, order.device.producer_id)
+    if row.status == PENDING:
+        _enqueue_after_commit(row.tenant_id, row.order_id)
+
+
+def _producer_changed_since(producer_id: int, moment: datetime | None) -> bool:
+    """The producer's record (API parameters, NIP) saved after the event was sent."""
+    producer = db.session.get(Party, producer_id)
+    return moment is None or (producer.updated_at is not None and producer.updated_at > moment)
 
 
 # --- the sweeper ---------------------------------------------------------------------------

@@ -3,6 +3,8 @@ every token in the words of the seed ("Odpowiedź z API RZS"). Pure functions: n
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 DELIVERED, REJECTED, UNKNOWN = "delivered", "rejected", "unknown"
 
@@ -75,6 +77,20 @@ class EventsReply:
     malformed: str = ""
 
 
+NOT_ADDED_NOTE = ("RZS miał już to zdarzenie (to samo urządzenie, rodzaj i dzień): nie dodano go "
+                  "ponownie.")
+
+
+def not_added_note(status: str, reply_tokens: str) -> str:
+    """For a delivered event the registry already had (`PU`, `F`, `L`, `N` without `+`): the
+    note shown beside "Dostarczone", so a second inspection of the day is not taken for a new
+    one. Empty otherwise."""
+    tokens = (reply_tokens or "").split()
+    if status != DELIVERED or not any(t in EVENT_TOKENS for t in tokens):
+        return ""
+    return "" if any(t.startswith("+") and t in EVENT_TOKENS for t in tokens) else NOT_ADDED_NOTE
+
+
 def meaning_of(token: str) -> str:
     if token in TOKEN_MEANINGS:
         return TOKEN_MEANINGS[token]
@@ -141,3 +157,53 @@ def parse_events_reply(text: str, sent_ids: list[str]) -> EventsReply:
             reply.outcomes[event_id] = EventOutcome(
                 event_id, UNKNOWN, [], "", "rejestr nie odpowiedział w sprawie tego zdarzenia")
     return reply
+
+
+# --- 422: the field the registry refused -----------------------------------------------------
+
+INVALID_RE = re.compile(r"^Błąd: Nieprawidłowe dane: events\[(\d+)\](?:\.(\S+))?\s*$")
+
+
+def invalid_event_index(body: str) -> int | None:
+    """The position, in the request, of the event a 422 names (`events[3].performed_on`), or
+    None when the reply names the request as a whole."""
+    match = INVALID_RE.match((body or "").split("\n", 1)[0].strip())
+    return int(match.group(1)) if match else None
+
+
+def invalid_field(body: str) -> str | None:
+    """The path inside the event that a 422 names (`performed_on`, `taxpayer.nip`), if any."""
+    match = INVALID_RE.match((body or "").split("\n", 1)[0].strip())
+    return match.group(2) if match and match.group(2) else None
+
+
+# --- Retry-After ----------------------------------------------------------------------------
+
+def retry_after_seconds(value: str | None, date_header: str | None,
+                        now: datetime) -> float | None:
+    """The wait a 429 or 503 asks for, in seconds: RFC 9110 allows a number of seconds or an
+    HTTP date. A date is measured from the reply's own Date header when it has one (the
+    registry's clock against the registry's clock), else from `now`. None when absent or
+    unreadable."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    when = _http_date(value)
+    if when is None:
+        return None
+    reference = _http_date(date_header or "") or now
+    return max(0.0, (when - reference).total_seconds())
+
+
+def _http_date(value: str) -> datetime | None:
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

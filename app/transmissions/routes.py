@@ -14,11 +14,28 @@ from app.listing import keyset_page
 from app.models import TRANSMISSION_STATUS_LABELS, JobKind, Party, Transmission
 from app.orders import access
 from app.parties import queries as party_queries
-from app.rzs import dispatch
+from app.rzs import batch, dispatch, fixes, responses
 from app.transmissions import bp
 from workers import jobs as job_queue
 
 batch_senders = roles_required(*access.BATCH_SENDERS)
+
+
+@bp.app_template_global("rzs_note")
+def rzs_note(row: Transmission) -> str:
+    """A note beside "Dostarczone" when the registry already had the event (not added)."""
+    return responses.not_added_note(row.status, row.reply_tokens)
+
+
+@bp.app_template_global("rzs_fix")
+def rzs_fix(row: Transmission) -> dict | None:
+    """The link to the record and field to correct for a held or refused event, or None."""
+    fix = fixes.for_row(row)
+    if fix is None:
+        return None
+    return {"label": fix.label, "needs_change": fix.needs_change,
+            "url": url_for(fix.endpoint, **fix.values) + (f"#{fix.anchor}" if fix.anchor
+                                                           else "")}
 
 
 @bp.route("")
@@ -57,14 +74,23 @@ def status_counts(user) -> dict[str, int]:
 @tenant_user
 def resend(transmission_id):
     row = access.transmission_or_404(current_user, transmission_id)
-    if row.status not in (dispatch.REJECTED, dispatch.UNKNOWN):
-        flash("Ponownie wysłać można tylko zdarzenie odrzucone albo z nieznaną odpowiedzią.",
-              "error")
+    if row.status not in (dispatch.REJECTED, dispatch.UNKNOWN, dispatch.HELD):
+        flash("Ponownie wysłać można tylko zdarzenie odrzucone, do poprawy albo z nieznaną "
+              "odpowiedzią.", "error")
     else:
-        dispatch.resend(row)
+        try:
+            dispatch.resend(row)
+        except dispatch.Unchanged as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            fix = rzs_fix(row)
+            return redirect(fix["url"] if fix else url_for(".index"), code=303)
         db.session.commit()
-        flash(f"Zdarzenie {row.event_id} wysłane ponownie z aktualnymi danymi zlecenia.",
-              "success")
+        if row.status == dispatch.HELD:
+            flash(f"Zdarzenie {row.event_id} nadal wymaga poprawy: {row.meaning}", "error")
+        else:
+            flash(f"Zdarzenie {row.event_id} wysłane ponownie z aktualnymi danymi zlecenia.",
+                  "success")
     target = request.form.get("next", "")
     if target == "order":
         return redirect(url_for("orders.shipping", order_id=row.order_id), code=303)
@@ -100,6 +126,18 @@ def send_batch(producer_id):
         flash("Kolejka zadań jest chwilowo niedostępna. Spróbuj za chwilę.", "error")
         return redirect(url_for("parties.producer", producer_id=producer.id), code=303)
     return redirect(url_for("parties.producer", producer_id=producer.id, job=job.id), code=303)
+
+
+@bp.route("/producent/<int:producer_id>/podglad")
+@batch_senders
+def batch_preview(producer_id):
+    """What "Wyślij zlecenia" will send for the range, per kind, before the button."""
+    producer = tenancy.get_or_404(Party, producer_id)
+    days = DayRange.from_args(request.args)
+    problem = days.problem or ("" if days.start and days.end else "Podaj zakres dat: od i do.")
+    plan = None if problem else batch.plan(producer.id, days.start, days.end)
+    return render_template("transmissions/_batch_preview.html", producer=producer, plan=plan,
+                           problem=problem, day_from=days.start, day_to=days.end)
 
 
 @bp.route("/zadania/<int:job_id>")

@@ -46,9 +46,10 @@ class Builder:
                       client=device.client, device=device, status=status, service_book=flagged)
         db.session.add(order)
         db.session.flush()
-        for day, name in performed:
+        for day, name, *book in performed:
+            # An item goes into the service book unless told (a trip, a training do not).
             db.session.add(OrderItem(order_id=order.id, service_id=self.service.id, name=name,
-                                     performed_on=day))
+                                     performed_on=day, service_book=book[0] if book else True))
         return order
 
 
@@ -72,7 +73,8 @@ def build_tenant_a(tenant_id: int) -> ReportData:
         d4 = b.device(elzab, other, "EL0000000009", "ELZ0000000009")  # cancelled only
         d5 = b.device(posnet, other, "PO0000000005", "ZBF0000000005")  # outside the range
         db.session.flush()
-        b.order(d1, [(FROM, "Przegląd okresowy – wpis"), (TO, "Wymiana plomby")])
+        b.order(d1, [(FROM, "Przegląd okresowy – wpis"), (TO, "Wymiana plomby"),
+                     (TO, "Dojazd do klienta", False)])
         b.order(d2, [(date(2026, 3, 15), "Naprawa głowicy")], status="settled")
         b.order(d3, [(date(2026, 3, 10), "Fiskalizacja")])
         b.order(d3, [(date(2026, 3, 11), "Usługa bez wpisu")], flagged=False)

@@ -28,7 +28,8 @@ def test_csv_bom_semicolon_crlf_and_polish_dates(report_data, in_tenant_a):
     assert name == "raport-uslugi-20260301-20260331.csv"
     assert mimetype.startswith("text/csv")
     rows = _csv_rows(data)
-    assert rows[0] == ["Nr fabryczny", "Nr unikatowy", "Data wykonania", "Nazwa usługi"]
+    assert rows[0] == ["Nr fabryczny", "Nr unikatowy", "Data wykonania",
+                       "Nazwa usługi wpisanej do książki serwisowej"]
     assert rows[1:] == [
         ["EL0000000001", "ELZ0000000001", "10.03.2026", "Fiskalizacja"],
         ["PO0000000001", "ZBF0000000001", "15.03.2026", "Naprawa głowicy"],
@@ -47,7 +48,8 @@ def test_csv_divided_by_producer(report_data, in_tenant_a):
     sections = [r[0] for r in rows if r and r[0].startswith("Producent: ")]
     assert sections == ["Producent: Elzab – 1 poz.", "Producent: Posnet Polska – 2 poz."]
     i = flat.index("Producent: Posnet Polska – 2 poz.")
-    assert rows[i + 1][:3] == ["PO0000000001", "ZBF0000000001", "526-025-02-74"]
+    # For producers' systems: the NIP as its 10 digits.
+    assert rows[i + 1][:3] == ["PO0000000001", "ZBF0000000001", "5260250274"]
 
 
 def test_xlsx_typed_cells_and_frozen_header(report_data, in_tenant_a, tmp_path):
@@ -57,7 +59,7 @@ def test_xlsx_typed_cells_and_frozen_header(report_data, in_tenant_a, tmp_path):
     sheet = openpyxl.load_workbook(path).active
     assert sheet.freeze_panes == "A2"
     assert [c.value for c in sheet[1]] == ["Nr fabryczny", "Nr unikatowy", "Data wykonania",
-                                           "Nazwa usługi"]
+                                           "Nazwa usługi wpisanej do książki serwisowej"]
     date_cell = sheet["C2"]
     assert date_cell.value == datetime(2026, 3, 10)
     assert date_cell.is_date and date_cell.number_format == "dd.mm.yyyy"
@@ -74,7 +76,7 @@ def test_xlsx_nip_as_text_and_sections(report_data, in_tenant_a, tmp_path):
     assert sheet.freeze_panes == f"A{header_row + 1}"
     assert values[header_row][0] == "Producent: Elzab – 1 poz."
     nip_cell = sheet.cell(row=header_row + 2, column=3)
-    assert nip_cell.value == "701-000-21-39" and nip_cell.data_type == "s"
+    assert nip_cell.value == "7010002139" and nip_cell.data_type == "s"  # 10 digits, text
     assert sheet.cell(row=header_row + 2, column=2).data_type == "s"
     assert ["Producent", "wszyscy", None, None, None] in values
 

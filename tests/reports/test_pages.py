@@ -120,3 +120,38 @@ def test_unknown_format_is_refused(signed_in):
     response = signed_in.post("/raporty/eksport", data=GOOD | {"fmt": "docx"})
     assert response.status_code == 422
     assert "Wybierz format pliku" in response.get_data(as_text=True)
+
+
+def test_services_only_those_entered_in_the_book(signed_in):
+    """The seed's column "Nazwa usługi wpisanej do książki serwisowej": a trip on a flagged
+    order is not listed."""
+    body = signed_in.get("/raporty/podglad", query_string=GOOD).get_data(as_text=True)
+    assert "Nazwa usługi wpisanej do książki serwisowej" in body
+    assert "Wymiana plomby" in body and "Dojazd do klienta" not in body
+
+
+def test_nip_dashed_for_people_ten_digits_for_systems(signed_in):
+    devices = GOOD | {"kind": "devices"}
+    body = signed_in.get("/raporty/podglad", query_string=devices).get_data(as_text=True)
+    assert "701-000-21-39" in body
+    csv = signed_in.post("/raporty/eksport", data=devices | {"fmt": "csv"}).get_data()
+    text = csv.decode("utf-8-sig")
+    assert ";7010002139;" in text and "701-000-21-39;" not in text
+
+
+def test_pdf_keeps_the_dashed_nip():
+    from app.reports import pdf
+    from app.reports.queries import ReportRow
+
+    cells = ("EL1", "ELZ0000000001", "7010002139", "Żabka", "Łódź")
+    html = pdf._html("devices", [ReportRow(1, "Elzab", cells)], _head(), False, {}, None)
+    assert "701-000-21-39" in html and "7010002139" not in html
+
+
+def _head():
+    from datetime import datetime
+
+    from app.reports.queries import ReportHeader
+
+    return ReportHeader("Dane Kas", "Serwis", "123-456-32-18", FROM, TO, "wszyscy",
+                        datetime(2026, 3, 31))

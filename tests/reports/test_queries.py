@@ -41,11 +41,11 @@ def test_unflagged_open_and_cancelled_orders_are_not_services(report_data, in_te
 def test_devices_serviced_in_range_with_site_or_taxpayer_address(report_data, in_tenant_a):
     rows = _rows("devices")
     assert [r.cells for r in rows] == [
-        ("EL0000000001", "ELZ0000000001", "701-000-21-39", "Żabka Łódź Spółka",
+        ("EL0000000001", "ELZ0000000001", "7010002139", "Żabka Łódź Spółka",
          "Piotrkowska 1, 90-001 Łódź"),
-        ("PO0000000001", "ZBF0000000001", "526-025-02-74", "Kwiaciarnia Róża",
+        ("PO0000000001", "ZBF0000000001", "5260250274", "Kwiaciarnia Róża",
          "Polna 5, 00-950 Warszawa"),
-        ("PO0000000002", "ZBF0000000002", "701-000-21-39", "Żabka Łódź Spółka",
+        ("PO0000000002", "ZBF0000000002", "7010002139", "Żabka Łódź Spółka",
          "Świętokrzyska 12, 00-916 Gdańsk"),
     ]
 

@@ -47,3 +47,37 @@ def test_close_online_order_and_read_plus_pu(rzs, app, live_server, page):
     finally:
         worker.terminate()
         worker.wait(timeout=10)
+
+
+def test_correct_the_device_then_resend(rzs, app, live_server, page):
+    """Issue 13, item 4: "Popraw dane" leads to the field to correct; a resend of the unchanged
+    data is refused with that link; after the correction the resend is delivered."""
+    foreign = rzs.device("BCD0000000001", "PO000000001")  # a prefix that is not Posnet's
+    order_id = rzs.closed_order(foreign)
+    rzs.work()
+    [row] = rzs.rows(order_id)
+    assert row["tokens"] == "Błąd: Nieznany prefix"
+    page.goto(f"{live_server}/login")
+    page.fill("#email", rzs.tenant.owner_email)
+    page.fill("#password", factories.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/")
+    page.goto(f"{live_server}/zlecenia/{order_id}")
+    reply = page.locator("#rzs-reply")
+    assert "Popraw dane urządzenia" in reply.inner_text()
+    # Unchanged: refused, and taken to the device's unique number.
+    reply.locator("button:has-text('Wyślij ponownie')").click()
+    page.wait_for_url(f"**/urzadzenia/{foreign}/edycja#unique_no")
+    assert "Dane zdarzenia się nie zmieniły" in page.content()
+    assert rzs.rows(order_id)[0]["status"] == "rejected"
+    page.fill("#unique_no", "ZBF0000000077")
+    page.click("button[type=submit]:has-text('Zapisz')")
+    page.wait_for_selector("text=Zapisano zmiany.")
+    page.goto(f"{live_server}/zlecenia/{order_id}")
+    page.locator("#rzs-reply button:has-text('Wyślij ponownie')").click()
+    page.wait_for_selector("text=wysłane ponownie z aktualnymi danymi")
+    rzs.work()
+    page.goto(f"{live_server}/zlecenia/{order_id}")
+    page.locator("#rzs-reply strong", has_text="+PU").wait_for(timeout=15000)
+    assert "Dostarczone" in page.locator("#rzs-reply").inner_text()
+    assert page.console_errors == []

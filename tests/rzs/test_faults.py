@@ -56,6 +56,22 @@ def test_429_bursts_honour_retry_after(rzs):
     _stored_once(rzs, 1)
 
 
+def test_429_with_retry_after_as_an_http_date(rzs):
+    """RFC 9110 allows `Retry-After: Fri, 20 Nov 2026 09:15:05 GMT`: the wait is measured
+    against the reply's Date header, so the registry's clock is compared with itself."""
+    rzs.emulator.faults(throttle=1, throttle_every=2, retry_after=5, retry_after_date=True)
+    order_id = rzs.closed_order()
+    before = clock.now().timestamp()
+    rzs.work()
+    [row] = rzs.rows(order_id)
+    assert row["status"] == "pending" and "429" in row["error"]
+    # Whole seconds on the wire: at least 4 of the 5 seconds asked for (backoff alone: < 1.2).
+    assert row["next_attempt_at"].timestamp() >= before + 4 - 0.1
+    rzs.work(until_settled=True, timeout=30)
+    assert rzs.rows(order_id)[0]["status"] == "delivered"
+    _stored_once(rzs, 1)
+
+
 def test_reply_lost_after_storing_counts_as_delivered_on_resend(rzs):
     rzs.emulator.faults(lose_reply_share=1.0)
     order_id = rzs.closed_order()

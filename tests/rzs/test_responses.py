@@ -103,3 +103,28 @@ def test_two_event_tokens_on_one_line_is_not_understood():
 def test_split_tokens():
     assert split_tokens("Kasa +uEP +PU") == ["Kasa", "+uEP", "+PU"]
     assert split_tokens("Błąd: Nieznany prefix") == ["Błąd: Nieznany prefix"]
+
+
+def test_retry_after_seconds_or_http_date():
+    from datetime import UTC, datetime
+
+    from app.rzs.responses import retry_after_seconds
+
+    now = datetime(2026, 11, 20, 9, 15, 0, tzinfo=UTC)
+    assert retry_after_seconds("7", None, now) == 7.0
+    assert retry_after_seconds("Fri, 20 Nov 2026 09:15:30 GMT", None, now) == 30.0
+    # Measured from the reply's Date header when there is one, not from our clock.
+    assert retry_after_seconds("Fri, 20 Nov 2026 09:15:30 GMT",
+                               "Fri, 20 Nov 2026 09:15:20 GMT", now) == 10.0
+    assert retry_after_seconds("Fri, 20 Nov 2026 09:14:00 GMT", None, now) == 0.0
+    assert retry_after_seconds("soon", None, now) is None
+    assert retry_after_seconds("", None, now) is None
+
+
+def test_a_422_names_one_event_and_its_field():
+    from app.rzs.responses import invalid_event_index, invalid_field
+
+    body = "Błąd: Nieprawidłowe dane: events[3].taxpayer.nip\n"
+    assert invalid_event_index(body) == 3 and invalid_field(body) == "taxpayer.nip"
+    assert invalid_event_index("Błąd: Nieprawidłowe dane: events") is None
+    assert invalid_field("Błąd: Nieprawidłowe dane: events[0]") is None

@@ -21,7 +21,8 @@ def test_admin_faults_get_set_and_refuse(emulator):
     defaults = emulator.get("/_admin/faults").json()
     assert defaults == {
         "latency_ms": 0, "fail_share": 0.0, "throttle": 0, "throttle_every": 10,
-        "retry_after": 1, "hang_share": 0.0, "hang_seconds": 35.0, "lose_reply_share": 0.0,
+        "retry_after": 1, "retry_after_date": False, "hang_share": 0.0, "hang_seconds": 35.0,
+        "lose_reply_share": 0.0,
         "lose_reply_mode": "close", "seed": None,
     }
     set_ = emulator.faults(fail_share=0.5, seed=3)
@@ -143,7 +144,8 @@ def test_faults_from_the_command_line(start_emulator):
     )
     assert emu.get("/_admin/faults").json() == {
         "latency_ms": 200, "fail_share": 0.25, "throttle": 1, "throttle_every": 3,
-        "retry_after": 7, "hang_share": 0.0, "hang_seconds": 2.0, "lose_reply_share": 0.2,
+        "retry_after": 7, "retry_after_date": False, "hang_share": 0.0, "hang_seconds": 2.0,
+        "lose_reply_share": 0.2,
         "lose_reply_mode": "502", "seed": 5,
     }
     started = time.perf_counter()
