@@ -171,6 +171,19 @@ def tenant_b(app):
 
 
 @pytest.fixture
+def ids(app, tenant_a):
+    """Tenant A with one record of every kind, inside its tenant and an app context: for
+    tests that call the domain directly, as the CLI, jobs and the API do."""
+    from app import tenancy
+
+    with app.app_context():
+        ids = factories.populate(tenant_a, "Alfa")
+        with tenancy.use_tenant(tenant_a.id):
+            yield ids
+            db.session.rollback()
+
+
+@pytest.fixture
 def login(client):
     def do_login(email: str, password: str = factories.PASSWORD):
         response = client.post("/login", data={"email": email, "password": password})

@@ -66,15 +66,10 @@ class User(UserMixin, TenantOwned, Timestamps, db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-class UserSession(TenantOwned, db.Model):
-    """One signed-in browser of a user: listed on "Moje konto", ended one by one or all at
-    once. Only a hash of the key is kept; the key itself lives in the user's cookie."""
-
-    __tablename__ = "user_session"
-    __table_args__ = (Index("ix_user_session_user_last_seen", "user_id", "last_seen_at"),)
+class SignedInBrowser:
+    """What a session record holds, for users and operators alike (app/auth/sessions.py)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     remember: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -83,6 +78,15 @@ class UserSession(TenantOwned, db.Model):
     user_agent: Mapped[str] = mapped_column(String(400), default="")
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+
+class UserSession(SignedInBrowser, TenantOwned, db.Model):
+    """One signed-in browser of a user: listed on "Moje konto", ended one by one or all at
+    once. Only a hash of the key is kept; the key itself lives in the user's cookie."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (Index("ix_user_session_user_last_seen", "user_id", "last_seen_at"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     user: Mapped[User] = relationship()
 
     def __repr__(self) -> str:
@@ -107,7 +111,7 @@ class Operator(UserMixin, Timestamps, db.Model):
         return f"op:{self.id}:{self.session_token}:{self.session_key}"
 
 
-class OperatorSession(db.Model):
+class OperatorSession(SignedInBrowser, db.Model):
     """One signed-in browser of an operator: the same record, idle limit and logout as a
     user's (UserSession). Operators belong to no tenant, so neither do their sessions."""
 
@@ -115,16 +119,7 @@ class OperatorSession(db.Model):
     __table_args__ = (Index("ix_operator_session_operator_last_seen", "operator_id",
                             "last_seen_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     operator_id: Mapped[int] = mapped_column(ForeignKey("operator.id", ondelete="CASCADE"))
-    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    remember: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    ip: Mapped[str] = mapped_column(String(45), default="")
-    user_agent: Mapped[str] = mapped_column(String(400), default="")
-    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
     operator: Mapped[Operator] = relationship()
 
     def __repr__(self) -> str:

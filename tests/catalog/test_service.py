@@ -5,21 +5,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app import tenancy
 from app.catalog import service
 from app.catalog.service import ServiceData
 from app.domain_errors import Refused
 from app.extensions import db
 from app.models import AuditEntry, Role, Service
-from tests import factories
-
-
-@pytest.fixture
-def ids(app, tenant_a):
-    with app.app_context():
-        ids = factories.populate(tenant_a, "Alfa")
-        with tenancy.use_tenant(tenant_a.id):
-            yield ids
 
 
 def _actions(object_id: int) -> list[str]:

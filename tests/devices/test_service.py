@@ -5,21 +5,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from app import tenancy
 from app.devices import rules, service
 from app.devices.rules import DeviceInput
 from app.domain_errors import FieldErrors, Refused
 from app.extensions import db
 from app.models import AuditEntry, Device, Role
-from tests import factories
-
-
-@pytest.fixture
-def ids(app, tenant_a):
-    with app.app_context():
-        ids = factories.populate(tenant_a, "Alfa")
-        with tenancy.use_tenant(tenant_a.id):
-            yield ids
 
 
 def _input(ids, **changes) -> DeviceInput:

@@ -10,6 +10,7 @@ from app import tenancy
 from app.extensions import db
 from app.models import Location, Party
 from tests import factories
+from tests.e2e.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -24,11 +25,7 @@ def test_factory_number_is_checked_while_typing_and_the_device_saved(app, live_s
             db.session.flush()
             db.session.add(Location(client_id=other.id, name="Kiosk", street="Długa 5"))
             db.session.commit()
-    page.goto(f"{live_server}/login")
-    page.fill("#email", tenant_a.owner_email)
-    page.fill("#password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
+    sign_in(page, live_server, tenant_a.owner_email)
 
     page.goto(f"{live_server}/urzadzenia/nowe?client_id={ids['client_id']}")
     expect(page.locator("h1")).to_have_text("Nowe urządzenie")

@@ -11,6 +11,7 @@ from app import clock, tenancy
 from app.extensions import db
 from app.models import Technician
 from tests import factories
+from tests.e2e.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -24,13 +25,6 @@ INIT_SCRIPT = """
 })();
 """
 
-
-def _sign_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _htmx(page, action):
@@ -62,7 +56,7 @@ def test_the_order_page_agrees_with_itself_after_every_action(app, live_server, 
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("dialog", lambda dialog: dialog.accept())
-    _sign_in(page, live_server, tenant_a.owner_email)
+    sign_in(page, live_server, tenant_a.owner_email)
     order = f"{live_server}/zlecenia/{ids['order_id']}"
     page.goto(order)
     page.click("text=Rozpocznij zlecenie")

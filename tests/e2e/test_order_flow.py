@@ -5,23 +5,17 @@ import re
 import pytest
 
 from tests import factories
+from tests.e2e.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 
-
-def _sign_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_order_from_new_to_closed(app, live_server, page, tenant_a):
     with app.app_context():
         ids = factories.populate(tenant_a, "Alfa")
     page.on("dialog", lambda dialog: dialog.accept())
-    _sign_in(page, live_server, tenant_a.owner_email)
+    sign_in(page, live_server, tenant_a.owner_email)
 
     page.goto(f"{live_server}/zlecenia/nowe")
     page.fill("#client-search", "alfa")

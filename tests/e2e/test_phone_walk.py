@@ -8,6 +8,7 @@ import pytest
 
 from app.models import Role
 from tests import factories
+from tests.e2e.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -69,13 +70,6 @@ def _accounts(app, tenant):
     return ids, {"owner": tenant.owner_email, "office": office, "technician": technician}
 
 
-def _sign_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
 
 def _idle(page):
     page.wait_for_function(
@@ -109,7 +103,7 @@ def test_every_menu_page_fits_the_screen(app, live_server, browser, tenant_a, ro
             f"[{s}] console {m.type} at {m.page.url if m.page else '?'}: {m.text}")
             if m.type in ("error", "warning") else None)
         page.on("pageerror", lambda e, s=size_name: problems.append(f"[{s}] pageerror: {e}"))
-        _sign_in(page, live_server, emails[role])
+        sign_in(page, live_server, emails[role])
         menu = page.locator("#sidenav a").evaluate_all("links => links.map(a => a.pathname)")
         assert "/zlecenia" in menu, menu
         order = f"/zlecenia/{ids['order_id']}"

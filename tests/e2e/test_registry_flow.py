@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.e2e.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -13,11 +14,7 @@ pytestmark = pytest.mark.e2e
 def test_add_client_site_and_device_with_inline_validation(app, live_server, page, tenant_a):
     with app.app_context():
         factories.populate(tenant_a, "Alfa")  # producer "Producent Alfa": PO#########, ZBF
-    page.goto(f"{live_server}/login")
-    page.fill("#email", tenant_a.owner_email)
-    page.fill("#password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
+    sign_in(page, live_server, tenant_a.owner_email)
 
     page.goto(f"{live_server}/klienci/nowy")
     page.fill("#name", "Kwiaciarnia Róża s.c.")

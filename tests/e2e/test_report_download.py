@@ -6,7 +6,7 @@ from datetime import datetime
 import openpyxl
 import pytest
 
-from tests import factories
+from tests.e2e.browser import sign_in
 from tests.reports.conftest import FROM, TO, build_tenant_a
 
 pytestmark = pytest.mark.e2e
@@ -15,11 +15,7 @@ pytestmark = pytest.mark.e2e
 def test_preview_then_download_xlsx(app, live_server, page, tenant_a, tmp_path):
     with app.app_context():
         build_tenant_a(tenant_a.id)
-    page.goto(f"{live_server}/login")
-    page.fill("#email", tenant_a.owner_email)
-    page.fill("#password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
+    sign_in(page, live_server, tenant_a.owner_email)
 
     page.click("text=Raport ze zleceń")
     page.wait_for_url(f"{live_server}/raporty/")

@@ -8,6 +8,7 @@ import pytest
 
 from app.models import Role
 from tests import factories
+from tests.e2e.browser import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
     not os.environ.get("PLOMBA_SCREENSHOTS"), reason="PLOMBA_SCREENSHOTS=1 takes them")]
@@ -34,11 +35,7 @@ def test_take_the_screenshots(app, live_server, browser, tenant_a):
         for role, shots in screens.items():
             context = browser.new_context(locale="pl-PL", viewport=size)
             page = context.new_page()
-            page.goto(f"{live_server}/login")
-            page.fill("#email", emails[role])
-            page.fill("#password", factories.PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(f"{live_server}/")
+            sign_in(page, live_server, emails[role])
             for name, path in shots:
                 page.goto(live_server + path, wait_until="networkidle")
                 page.screenshot(path=OUT / f"{name}-{size_name}.png",

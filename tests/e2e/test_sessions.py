@@ -3,7 +3,7 @@ signed out from the laptop, through the confirmation dialog."""
 
 import pytest
 
-from tests import factories
+from tests.e2e.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -11,20 +11,13 @@ PHONE = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, li
          "Chrome/131.0.6778.104 Mobile Safari/537.36")
 
 
-def _sign_in(page, live_server, email):
-    page.goto(f"{live_server}/login")
-    page.fill("#email", email)
-    page.fill("#password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
-
 
 def test_sign_out_the_phone_from_the_laptop(browser, live_server, page, tenant_a):
     phone_context = browser.new_context(locale="pl-PL", user_agent=PHONE)
     phone = phone_context.new_page()
     try:
-        _sign_in(phone, live_server, tenant_a.owner_email)
-        _sign_in(page, live_server, tenant_a.owner_email)
+        sign_in(phone, live_server, tenant_a.owner_email)
+        sign_in(page, live_server, tenant_a.owner_email)
         page.click("a.user-email")  # the e-mail in the top bar opens "Moje konto"
         page.wait_for_url(f"{live_server}/konto")
         rows = page.locator("#sessions tbody tr")

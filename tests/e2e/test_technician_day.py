@@ -9,18 +9,12 @@ from playwright.sync_api import expect
 from app import clock
 from app.models import Role
 from tests import factories
+from tests.e2e.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 360, "height": 740}
 
-
-def _sign_in(page, base, email):
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_a_technicians_new_order_is_his_own(app, live_server, browser, tenant_a):
@@ -32,7 +26,7 @@ def test_a_technicians_new_order_is_his_own(app, live_server, browser, tenant_a)
     page = context.new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _sign_in(page, live_server, "jan@alfa.example")
+    sign_in(page, live_server, "jan@alfa.example")
 
     year = clock.today().year
     # His day first: his open order on the dashboard, with "Nowe zlecenie" at hand.
@@ -70,7 +64,7 @@ def test_an_unlinked_technician_is_told_whom_to_ask(app, live_server, browser, t
         factories.make_user(tenant_a, "nowy@alfa.example", Role.TECHNICIAN)
     context = browser.new_context(locale="pl-PL", viewport=PHONE, has_touch=True)
     page = context.new_page()
-    _sign_in(page, live_server, "nowy@alfa.example")
+    sign_in(page, live_server, "nowy@alfa.example")
     notice = page.locator("#unlinked-notice")
     expect(notice).to_contain_text("nie jest jeszcze powiązane z kartą serwisanta")
     expect(notice).to_contain_text("nowy@alfa.example")

@@ -3,24 +3,13 @@
 import pytest
 from sqlalchemy import func, select
 
-from app import tenancy
 from app.domain_errors import FieldError, Refused
 from app.extensions import db
 from app.models import AuditEntry, Location, Party, Role
 from app.parties import service
 from app.parties.service import ClientData, FactoryCheck, LocationData, PartyData
-from tests import factories
 
 OWNER = Role.OWNER.value
-
-
-@pytest.fixture
-def ids(app, tenant_a):
-    with app.app_context():
-        ids = factories.populate(tenant_a, "Alfa")
-        with tenancy.use_tenant(tenant_a.id):
-            yield ids
-            db.session.rollback()
 
 
 def _parties() -> int:

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import Order
 from app.orders import workflow
 from app.orders.workflow import Actor
-from tests import factories
+from tests.e2e.browser import sign_in
 from tests.rzs.conftest import start_worker
 
 pytestmark = pytest.mark.e2e
@@ -31,11 +31,7 @@ def test_close_online_order_and_read_plus_pu(rzs, app, live_server, page):
     worker = start_worker(app, "rzs")
     try:
         page.on("dialog", lambda dialog: dialog.accept())
-        page.goto(f"{live_server}/login")
-        page.fill("#email", rzs.tenant.owner_email)
-        page.fill("#password", factories.PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server}/")
+        sign_in(page, live_server, rzs.tenant.owner_email)
         page.goto(f"{live_server}/zlecenia/{rzs.ids['order_id']}")
         page.click("text=Zamknij zlecenie")
         page.wait_for_selector(f"text=Zamknięto zlecenie {number}.")
@@ -57,11 +53,7 @@ def test_correct_the_device_then_resend(rzs, app, live_server, page):
     rzs.work()
     [row] = rzs.rows(order_id)
     assert row["tokens"] == "Błąd: Nieznany prefix"
-    page.goto(f"{live_server}/login")
-    page.fill("#email", rzs.tenant.owner_email)
-    page.fill("#password", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}/")
+    sign_in(page, live_server, rzs.tenant.owner_email)
     page.goto(f"{live_server}/zlecenia/{order_id}")
     reply = page.locator("#rzs-reply")
     assert "Popraw dane urządzenia" in reply.inner_text()
