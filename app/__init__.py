@@ -55,6 +55,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         _sqlite_pragmas(db.engine)
 
     _register_blueprints(app)
+    if app.config.get("ENV_NAME") == "development" and app.config.get("MAIL_SUPPRESS_SEND"):
+        from app.mailer import print_suppressed_mail
+
+        print_suppressed_mail(app)
 
     # The job layer's after_commit hook enqueues what a commit left to send, in every process.
     import workers.jobs  # noqa: F401

@@ -68,7 +68,13 @@ def register(app: Flask) -> None:
         with tenancy.all_tenants():
             has_tenants = db.session.scalar(select(func.count()).select_from(Tenant))
         if if_empty and has_tenants:
-            click.echo("Dane już są: pomijam tworzenie firmy demonstracyjnej.")
+            from app.demo import point_demo_producers_at_emulator
+
+            moved = point_demo_producers_at_emulator()
+            db.session.commit()
+            click.echo("Dane już są: pomijam tworzenie firmy demonstracyjnej."
+                       + (f" Adres RZS producentów demonstracyjnych: {moved} zmienionych."
+                          if moved else ""))
             return
         from app.demo import seed_demo
 

