@@ -67,6 +67,8 @@ def numeric_problem(value: Decimal | None, column) -> str | None:
     """Why `value` cannot be stored in the Numeric column, in Polish; None when it can."""
     if value is None:
         return None
+    if not isinstance(value, Decimal):  # a field's default (0), not typed by anyone
+        value = Decimal(str(value))
     if not value.is_finite():
         return "Podaj liczbę, np. 150,00."
     too_big, places = numeric_limits(column)

@@ -145,6 +145,7 @@ def test_numeric_limits_come_from_the_columns():
     assert bounds.numeric_problem(Decimal("1e30"), Service.price)
     assert bounds.numeric_problem(Decimal("1e999999999"), Service.price)
     assert bounds.numeric_problem(Decimal("NaN"), Service.price)
+    assert bounds.numeric_problem(0, Service.price) is None  # a field's default
 
 
 @pytest.mark.parametrize(("price", "message"), [
