@@ -23,7 +23,7 @@ from wtforms import DateField, DateTimeLocalField, DecimalField, IntegerField, S
 from wtforms.fields.core import UnboundField
 
 from app import create_app, tenancy
-from app.extensions import db
+from app.extensions import db, limiter
 from app.forms_common import PlForm
 from tests import factories
 from tests.conftest import _config
@@ -249,6 +249,14 @@ def _signed_out(response) -> bool:
 # --- the test ----------------------------------------------------------------------------------
 
 EXAMPLES = {"GET": 8, "POST": 12}
+
+
+@pytest.fixture(autouse=True)
+def _forget_rate_limits(app):
+    """The probes sign in (and fail to) dozens of times: later tests start with fresh limits."""
+    yield
+    with app.app_context():
+        limiter.reset()
 
 
 @pytest.mark.parametrize(("rule", "method", "endpoint"), RULES)
