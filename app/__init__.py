@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from app import audit, tenancy
-from app.config import Config, config_from_env
+from app.config import Config, config_from_env, trusted_hosts
 from app.extensions import csrf, db, limiter, login_manager, mail, migrate
 
 try:
@@ -27,6 +27,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.config.from_object(base)
     app.config.update(overrides)
     base.check(app.config)
+    # Any other Host is refused (400) before a view runs: nothing can be built on it.
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
     # Sign-in keeps working (limited per process) when Redis is briefly away.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
@@ -39,7 +41,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # X-Forwarded-Host is not believed (x_host=0): the proxy passes the Host it got, which
+        # TRUSTED_HOSTS checks, and links in mail never depend on it (app/links.py).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
@@ -58,10 +62,12 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     # The job layer's after_commit hook enqueues what a commit left to send, in every process.
     import workers.jobs  # noqa: F401
     from app import cli, formatting, htmx, nav, security
+    from app.orders import access
 
     cli.register(app)
     formatting.register(app)
     app.jinja_env.globals["nav_sections"] = nav.nav_sections
+    app.jinja_env.globals["may_batch_send"] = access.may_batch_send
     security.register(app)
     htmx.register(app)
     _register_request_hooks(app)

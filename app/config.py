@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("PLOMBA_INSTANCE_DIR", BASE_DIR / "instance"))
@@ -13,6 +14,10 @@ def _env_bool(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
 def _instance_secret(name: str, make) -> str:
@@ -52,6 +57,12 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to believe (ProxyFix):
     # without it every user has the proxy's address, for the login limits and the session list.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Where users reach Plomba, e.g. https://plomba.example.pl: every link in a mail is built
+    # on it (app/links.py), never on the Host a request claims.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
+    # Host names the app answers to besides PUBLIC_BASE_URL's (comma-separated in the
+    # environment); any other Host is a 400. create_app turns both into Flask's TRUSTED_HOSTS.
+    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_I18N_ENABLED = False  # forms use WTForms' own Polish messages (PlForm)
@@ -60,7 +71,12 @@ class Config:
     # OWASP's scrypt parameters (N=2^17, r=8, p=1); tests lower them to stay fast.
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt:131072:8:1")
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # Wrong passwords per account and client address, and per account from addresses it has
+    # never signed in from (app/auth/login_limits.py): a stranger cannot lock the owner out.
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "20 per hour")
+    LOGIN_ACCOUNT_CEILING = os.environ.get("LOGIN_ACCOUNT_CEILING", "100 per hour")
+    # Wrong current passwords on "Moje konto" per user, before the form stops checking.
+    PASSWORD_CHECK_RATE_LIMIT = os.environ.get("PASSWORD_CHECK_RATE_LIMIT", "10 per hour")
     # Sign-ups and reset e-mails per client address: each one sends an e-mail.
     SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "10 per hour")
     RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per hour")
@@ -77,7 +93,10 @@ class Config:
     RZS_ALLOW_PRIVATE_HOSTS = _env_bool("RZS_ALLOW_PRIVATE_HOSTS", False)
 
     REQUIRED = {"SECRET_KEY": "SECRET_KEY", "PLOMBA_SECRETS_KEY": "PLOMBA_SECRETS_KEY",
-                "SQLALCHEMY_DATABASE_URI": "DATABASE_URL", "REDIS_URL": "REDIS_URL"}
+                "SQLALCHEMY_DATABASE_URI": "DATABASE_URL", "REDIS_URL": "REDIS_URL",
+                "PUBLIC_BASE_URL": "PUBLIC_BASE_URL"}
+    # Production serves over TLS only (the cookies are Secure), so its links are https too.
+    PUBLIC_SCHEMES = ("https",)
 
     @classmethod
     def check(cls, config: dict) -> None:
@@ -85,6 +104,23 @@ class Config:
         if missing:
             raise RuntimeError(f"{', '.join(missing)} must be set in the environment "
                                f"(PLOMBA_ENV={cls.ENV_NAME})")
+        cls.check_public_base_url(config)
+
+    @classmethod
+    def check_public_base_url(cls, config: dict) -> None:
+        schemes = config.get("PUBLIC_SCHEMES", cls.PUBLIC_SCHEMES)
+        base = urlsplit(config.get("PUBLIC_BASE_URL") or "")
+        if base.scheme not in schemes or not base.hostname or base.query \
+                or base.fragment or base.username or base.password:
+            raise RuntimeError(
+                f"PUBLIC_BASE_URL must be {' or '.join(schemes)}://host[:port][/path]"
+                f" (PLOMBA_ENV={cls.ENV_NAME}), not {config.get('PUBLIC_BASE_URL')!r}")
+
+
+def trusted_hosts(config: dict) -> list[str]:
+    """Flask's TRUSTED_HOSTS: PUBLIC_BASE_URL's host and the extra names of the setting."""
+    public = urlsplit(config["PUBLIC_BASE_URL"]).hostname
+    return list(dict.fromkeys([public, *(config.get("TRUSTED_HOSTS") or [])]))
 
 
 _LOCAL_DATABASE = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'plomba.db'}")
@@ -101,6 +137,9 @@ class DevelopmentConfig(Config):
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt:32768:8:1")
     # Without a mail server configured, development logs e-mails instead of sending them.
     MAIL_SUPPRESS_SEND = _env_bool("MAIL_SUPPRESS_SEND", "MAIL_SERVER" not in os.environ)
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    TRUSTED_HOSTS = ["127.0.0.1", "localhost", *_env_list("TRUSTED_HOSTS")]
+    PUBLIC_SCHEMES = ("http", "https")
 
     @classmethod
     def check(cls, config: dict) -> None:
@@ -114,6 +153,7 @@ class DevelopmentConfig(Config):
             config["PLOMBA_SECRETS_KEY"] = _instance_secret(
                 "secrets_key", lambda: Fernet.generate_key().decode()
             )
+        cls.check_public_base_url(config)
 
 
 class TestingConfig(Config):
@@ -131,8 +171,15 @@ class TestingConfig(Config):
     MAIL_SUPPRESS_SEND = False
     LOGIN_RATE_LIMIT = "1000 per minute"
     LOGIN_ACCOUNT_RATE_LIMIT = "1000 per minute"
+    LOGIN_ACCOUNT_CEILING = "1000 per minute"
+    PASSWORD_CHECK_RATE_LIMIT = "1000 per minute"
     SIGNUP_RATE_LIMIT = "1000 per minute"
     RESET_RATE_LIMIT = "1000 per minute"
+    # Mail links go to the public name; the test client's requests come as "localhost" and
+    # the browser tests' as 127.0.0.1.
+    PUBLIC_BASE_URL = "http://plomba.test"
+    TRUSTED_HOSTS = ["localhost", "127.0.0.1"]
+    PUBLIC_SCHEMES = ("http", "https")
 
 
 CONFIGS = {

@@ -10,7 +10,6 @@ module constants, `DEMO_PRODUCERS` and `DEMO_TECHNICIANS`, so the RZS emulator's
 can be generated from the same data.
 """
 
-import calendar
 import random
 import re
 import unicodedata
@@ -25,9 +24,13 @@ from stdnum.pl import regon as _regon
 from app import clock, secrets, tenancy
 from app.accounts import create_tenant
 from app.accounts.passwords import hash_password
+from app.days import add_months
+from app.devices.inspection import next_due
 from app.extensions import db
 from app.identifiers import normalize_nip
 from app.models import (
+    DONE_STATUSES,
+    OPEN_STATUSES,
     Authorisation,
     Device,
     DeviceKind,
@@ -297,13 +300,6 @@ def regon_with_check(first8: str) -> str:
     return first8 + _regon.calc_check_digit(first8)
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (or earlier), clamped to the month's end."""
-    year, month0 = divmod(day.month - 1 + months, 12)
-    year += day.year
-    return date(year, month0 + 1, min(day.day, calendar.monthrange(year, month0 + 1)[1]))
-
-
 _TRANSLIT = str.maketrans("ąćęłńóśźż", "acelnoszz")
 
 
@@ -467,7 +463,8 @@ class _Planner:
             span = (today - add_months(today, -dev.interval)).days
             # Not inspected yet: the first inspection is due an interval after fiscalization.
             dev.fiscalized_on = self.days_ago(20, span - 40)
-            dev.next_inspection_due = add_months(dev.fiscalized_on, dev.interval)
+            dev.next_inspection_due = next_due(dev.status, dev.fiscalized_on, None,
+                                               dev.interval)
             return
         if role in ("old", "liquidated"):
             dev.old = role == "old" or rng.random() < 0.5
@@ -491,7 +488,7 @@ class _Planner:
             span = (today - add_months(today, -dev.interval)).days
             last = self.days_ago(10, span - 40)
         dev.last_inspection_on = last
-        dev.next_inspection_due = add_months(last, dev.interval)
+        dev.next_inspection_due = next_due(dev.status, dev.fiscalized_on, last, dev.interval)
         day = last
         while day >= self.window_start:
             dev.p_days.append(day)
@@ -595,7 +592,7 @@ class _Planner:
     def _times(self, order: _Order) -> None:
         rng = self.rng
         status = order.status
-        if status in (OrderStatus.NEW.value, OrderStatus.STARTED.value):
+        if status in OPEN_STATUSES:
             order.created_at = _at(order.day, rng.randint(6, 14), rng.randint(0, 59))
             if status == OrderStatus.STARTED.value:
                 # Open orders are from yesterday or earlier, so this is in the past.
@@ -628,7 +625,7 @@ def _book(order: _Order, seal_no: str, counters: dict[str, int], rng: random.Ran
           next_due: date | None) -> dict:
     kinds = {service.key for service, _ in order.items}
     dev = order.device
-    done = order.status in (OrderStatus.CLOSED.value, OrderStatus.SETTLED.value)
+    done = order.status in DONE_STATUSES
     book: dict = {"next_inspection_on": next_due,
                   "program_version": f"{rng.randint(1, 3)}.{rng.randint(0, 9)}"
                                      f"{rng.randint(0, 9)}"}
@@ -836,19 +833,19 @@ def _populate(tenant_id: int, email: str, password: str) -> None:
         if o.settled_at is not None:
             order.settlement_date = o.settled_at.date()
             order.settlement_total = total.quantize(Decimal("0.01"))
-        done = o.status in (OrderStatus.CLOSED.value, OrderStatus.SETTLED.value)
+        done = o.status in DONE_STATUSES
         if done and o.kind == "P":
             inspected[dev.id] = o.day
         if flagged:
             # The next inspection as known on the day: from the last one done here, or from
             # the fiscalization; unknown for devices inspected before the demo's history.
             if dev.id in inspected:
-                next_due = add_months(inspected[dev.id], dev.interval)
+                book_due = add_months(inspected[dev.id], dev.interval)
             elif o.kind == "F" or dev.role == "fresh":
-                next_due = add_months(dev.fiscalized_on or o.day, dev.interval)
+                book_due = add_months(dev.fiscalized_on or o.day, dev.interval)
             else:
-                next_due = None
-            books.append((order, _book(o, tech.seal_no, seal_counters, rng, next_due)))
+                book_due = None
+            books.append((order, _book(o, tech.seal_no, seal_counters, rng, book_due)))
         items.append((order, o))
         orders.append(order)
     # Invoice numbers follow the settlement dates; other sales take numbers in between.

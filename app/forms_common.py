@@ -18,6 +18,8 @@ from wtforms.validators import (
 
 from app import bounds
 
+from app import days
+
 
 def required(message: str = "To pole jest wymagane."):
     return DataRequired(message)
@@ -115,7 +117,7 @@ class PlDateField(DateField):
     would replace the message about a wrong date with its own."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("format", ["%Y-%m-%d", "%d.%m.%Y"])
+        kwargs.setdefault("format", list(days.FORMATS))
         kwargs.setdefault("invalid_value_message", "Podaj datę, np. 31.12.2026.")
         super().__init__(label, validators, **kwargs)
 

@@ -19,9 +19,14 @@ def new(kind: JobKind, created_by_id: int | None, **params) -> Job:
     return job
 
 
+# The id column's range (INTEGER on PostgreSQL): a larger number in a query string names no
+# job and must not reach the database as an out-of-range parameter.
+MAX_ID = 2**31 - 1
+
+
 def find(job_id: int | None, kind: JobKind) -> Job | None:
     """The tenant's job of this kind, or None (a page that names one in its query string)."""
-    if job_id is None:
+    if job_id is None or not 0 < job_id <= MAX_ID:
         return None
     job = db.session.get(Job, job_id)
     return job if job is not None and job.kind == kind else None

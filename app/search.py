@@ -15,11 +15,26 @@ from app.extensions import db
 from app.models import Device, Party
 
 
+def _escaped(text: str) -> str:
+    # A '%' or '_' typed in a search box is a character to find, not a wildcard.
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
 def like_fragment(text: str) -> str:
     """A LIKE pattern matching `text` anywhere, with LIKE's own characters escaped by '/'
     (SQLAlchemy's autoescape character, which the functions declare too)."""
-    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    return f"%{escaped}%"
+    return f"%{_escaped(text)}%"
+
+
+def contains(column, text: str) -> ColumnElement[bool]:
+    """`column` contains `text`, any case, every character literally: the one way a search
+    box becomes a LIKE (services, technicians); ILIKE keeps a trigram index usable."""
+    return column.ilike(like_fragment(text), escape="/")
+
+
+def starts_with(column, text: str) -> ColumnElement[bool]:
+    """`column` starts with `text`, any case, every character literally (the client's city)."""
+    return column.ilike(f"{_escaped(text)}%", escape="/")
 
 
 def _postgresql() -> bool:

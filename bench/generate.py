@@ -134,6 +134,7 @@ def generate(url: str, orders: int = 100_000, devices: int = 20_000, clients: in
 class _Generator:
     def __init__(self, engine: Engine, *, orders: int, devices: int, clients: int,
                  technicians: int, years: int, seed: int, verbose: bool):
+        from app import clock
         from app.extensions import db
 
         self.engine = engine
@@ -141,8 +142,8 @@ class _Generator:
         self.n_orders, self.n_devices, self.n_clients = orders, devices, clients
         self.n_technicians = technicians
         self.rng = random.Random(seed)
-        self.today = date.today()
-        self.now = datetime.now(UTC).replace(microsecond=0)
+        self.today = clock.today()
+        self.now = clock.now().replace(microsecond=0)
         self.start = self.today - timedelta(days=365 * years)
         self.seconds: dict[str, float] = defaultdict(float)
         self.counts: dict[str, int] = defaultdict(int)
@@ -391,7 +392,7 @@ class _Generator:
                 "last_p": last_p, "n_active": n_active}
 
     def _devices(self, conn, plan: dict) -> None:
-        from app.demo import add_months
+        from app.devices.inspection import next_due
 
         rng = self.rng
         t0 = time.perf_counter()
@@ -434,7 +435,7 @@ class _Generator:
                 status = "liquidated"
                 liquidated = self.start + timedelta(days=rng.randint(span // 2, span))
             last = last_p.get(i)
-            due = add_months(last, interval) if last is not None else None
+            due = next_due(status, fiscalized, last, interval)
             created = self._at(fiscalized or self.today - timedelta(days=5), 11 * 60)
             rows.append({
                 "id": first + i, "tenant_id": self.tenant_id, "kind": kind,
@@ -454,7 +455,7 @@ class _Generator:
         self._insert(conn, "device", rows)
 
     def _orders(self, conn, plan: dict) -> None:
-        from app.demo import add_months
+        from app.days import add_months
 
         rng = self.rng
         services = self.services

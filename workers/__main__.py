@@ -20,12 +20,23 @@ from workers import QUEUE_NAMES, queue, redis_connection
 
 
 class PlombaWorker(Worker):
-    """rq's worker, plus: every maintenance round (each minute) makes sure the RZS sweeper is
-    scheduled, so it comes back by itself after Redis lost its state."""
+    """rq's worker, plus, every maintenance round (each minute): makes sure the RZS sweeper is
+    scheduled, so it comes back by itself after Redis lost its state, and removes export
+    files older than a day."""
 
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
         _ensure_sweeper(self.connection)
+        _sweep_exports()
+
+
+def _sweep_exports() -> None:
+    from workers.reports import sweep_exports
+
+    try:
+        sweep_exports()
+    except Exception as exc:  # noqa: BLE001 - the worker keeps working; the next round retries
+        logging.getLogger(__name__).warning("could not sweep the export files: %s", exc)
 
 
 def _ensure_sweeper(connection) -> None:

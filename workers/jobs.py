@@ -44,6 +44,8 @@ KINDS = {
     JobKind.REPORT_EXPORT: Kind(REPORTS, "workers.reports:export_report", 1800),
     JobKind.REPORT_EMAIL: Kind(MAIL, "workers.mail:send_report", 900),
     JobKind.RZS_BATCH: Kind(RZS, "workers.rzs:send_batch", 3600),
+    JobKind.RZS_PING: Kind(RZS, "workers.rzs:test_connection", 120),
+    JobKind.SMTP_TEST: Kind(MAIL, "workers.mail:send_test", 120),
 }
 SEND_ORDER_TIMEOUT = 300
 NOT_QUEUED = "Kolejka zadań była niedostępna: zadanie nie zostało uruchomione."
@@ -108,6 +110,44 @@ def send_message(recipients: list[str], subject: str, body: str) -> bool:
     except Exception as exc:  # noqa: BLE001 - any Redis failure; the user is told to retry
         log.warning("mail to %s not queued: %s", ", ".join(recipients), exc)
         return False
+
+
+# --- rows the queue lost ------------------------------------------------------------------
+
+# A queued row waits this long for a worker before the sweeper asks Redis whether it still
+# holds the job; a running row is given its kind's time-out and this much more.
+QUEUED_GRACE = timedelta(minutes=2)
+RUNNING_GRACE = timedelta(minutes=5)
+LOST = "Zadanie przerwane: proces roboczy zakończył się w trakcie. Uruchom je ponownie."
+
+
+def rescue(now=None) -> dict[str, int]:
+    """Across tenants, from the sweeper: a queued row whose queue entry Redis lost (a flush, a
+    restart without its data) is queued again; a running row past its time-out, whose worker
+    died without a word, is marked failed so that its screen stops waiting and offers a retry.
+    Running it again blindly could repeat a half-sent mail; a retry is the user's choice."""
+    from rq.job import Job as RqJob
+
+    now = now or clock.now()
+    requeued = lost = 0
+    connection = web_connection()
+    with tenancy.all_tenants():
+        waiting = db.session.scalars(select(Job).where(
+            Job.status == JobStatus.QUEUED.value, Job.created_at < now - QUEUED_GRACE)).all()
+        for job in waiting:
+            if job.rq_id and RqJob.exists(job.rq_id, connection=connection):
+                continue
+            with tenancy.use_tenant(job.tenant_id):
+                requeued += start(job)
+        running = db.session.scalars(select(Job).where(
+            Job.status == JobStatus.RUNNING.value)).all()
+        for job in running:
+            limit = timedelta(seconds=KINDS[JobKind(job.kind)].timeout) + RUNNING_GRACE
+            if job.started_at and job.started_at < now - limit:
+                _end(job, JobStatus.FAILED, error=LOST)
+                lost += 1
+        db.session.commit()
+    return {"requeued": requeued, "lost": lost}
 
 
 # --- running -------------------------------------------------------------------------------

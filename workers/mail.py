@@ -1,8 +1,9 @@
-"""Jobs of the mail queue: a report rendered and sent by e-mail as an attachment, and
-Plomba's own mail.
+"""Jobs of the mail queue: a report rendered and sent by e-mail as an attachment, the
+tenant's "Wyślij test", and Plomba's own mail.
 
-An SMTP failure fails the job with the server's reason in the job's row, shown to the user,
-who can send it again (the row is queued once more with the same arguments)."""
+An SMTP failure fails the job with the reason in the job's row (app.mailer's fixed words,
+never the server's), shown to the user, who can send it again (the row is queued once more
+with the same arguments)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,17 @@ def send_report(job: Job, progress) -> dict:
         raise JobFailed(str(exc)) from exc
     return {"recipients": params["recipients"], "filename": filename, "bytes": len(data),
             "suppressed": mailer.suppressed(tenant)}
+
+
+def send_test(job: Job, progress) -> dict:
+    """The handler of a smtp_test row: "Wyślij test" of Administracja -> Poczta."""
+    tenant = db.session.get(Tenant, job.tenant_id)
+    progress.note("Łączenie z serwerem poczty…")
+    try:
+        mailer.send(tenant, mailer.test_message(tenant, job.params["to"]))
+    except mailer.MailError as exc:
+        raise JobFailed(str(exc)) from exc
+    return {"to": job.params["to"], "suppressed": mailer.suppressed(tenant)}
 
 
 def send_message(recipients: list[str], subject: str, body: str) -> dict:

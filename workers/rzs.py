@@ -1,4 +1,5 @@
-"""Jobs of the rzs queue: send an order's events, send an offline producer's batch, sweep.
+"""Jobs of the rzs queue: send an order's events, send an offline producer's batch, a
+producer's connection test, sweep.
 
 Transient faults (connection, time-out, 5xx, 429) put the rows back to pending with a capped,
 jittered backoff and the job schedules its own retry on rq's scheduler; rejections are final
@@ -16,7 +17,8 @@ from sqlalchemy import select
 from app import tenancy
 from app.extensions import db
 from app.formatting import day_range
-from app.models import Job, Order, Transmission
+from app.models import Job, Order, Party, Transmission
+from app.parties import service
 from app.rzs import dispatch
 from workers import SUSPENDED, jobs, tenant_active
 
@@ -36,6 +38,17 @@ def send_order(tenant_id: int, order_id: int) -> dict:
     if retry_in is not None:
         jobs.send_order(tenant_id, order_id, delay=retry_in + 0.5)
     return result.__dict__
+
+
+def test_connection(job: Job, progress) -> dict:
+    """The handler of a rzs_ping row: "Test połączenia" of a producer. A failed ping is a
+    finished job whose result says why (it is kept on the producer too)."""
+    producer = db.session.get(Party, job.params["producer_id"])
+    if producer is None:
+        raise jobs.JobFailed("Producent został usunięty.")
+    progress.note("Łączenie z RZS producenta…")
+    ok, message = service.test_connection(producer, user_id=job.created_by_id)
+    return {"ok": ok, "message": message}
 
 
 def batch_row_ids(producer_id: int, day_from: date, day_to: date) -> list[int]:
@@ -63,9 +76,12 @@ def send_batch(job: Job, progress) -> dict:
 
 
 def sweep() -> dict:
-    """Every minute on rq's scheduler: rescue stuck rows, re-enqueue due ones, reschedule."""
+    """Every minute on rq's scheduler: rescue stuck rows, re-enqueue due ones, give job rows
+    the queue lost back to it, reschedule."""
     try:
-        return dispatch.sweep()
+        result = dispatch.sweep()
+        db.session.remove()
+        return result | jobs.rescue()
     finally:
         db.session.remove()
         ensure_sweeper(force=True)

@@ -35,15 +35,41 @@ class AccountError(ValueError):
         self.problems = problems
 
 
+class AlreadyRegistered(AccountError):
+    """The e-mail (or, at sign-up, the NIP) already has an account. Raised only when nothing
+    else was wrong, so that the answer to the person typing can be the same as a success:
+    whether an address or a company uses Plomba is not told to strangers (issue 11, item 9).
+    The entry point tells the existing account's owner by e-mail instead."""
+
+    def __init__(self, problems: dict[str, str], *, email: str = "",
+                 nip_tenant_id: int | None = None, email_tenant_id: int | None = None):
+        super().__init__(problems)
+        self.email = email  # the address that has an account, "" when only the NIP does
+        self.email_tenant_id = email_tenant_id
+        self.nip_tenant_id = nip_tenant_id
+
+
 def normalize_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
 def email_taken(email: str) -> bool:
     """E-mail is the login: one account per address across every tenant."""
+    return _tenant_of_email(email) is not None
+
+
+def _tenant_of_email(email: str) -> int | None:
     with tenancy.all_tenants():
         return db.session.scalar(
-            select(User.id).where(func.lower(User.email) == normalize_email(email))) is not None
+            select(User.tenant_id).where(func.lower(User.email) == normalize_email(email)))
+
+
+def owner_emails(tenant_id: int) -> list[str]:
+    """The addresses of the tenant's active owners (to tell them of a sign-up with their NIP)."""
+    with tenancy.use_tenant(tenant_id):
+        return list(db.session.scalars(
+            select(User.email).where(User.role == Role.OWNER.value,
+                                     User.is_active_user.is_(True)).order_by(User.id)))
 
 
 def password_problems(password: str, email: str, names=()) -> dict[str, str]:
@@ -51,20 +77,42 @@ def password_problems(password: str, email: str, names=()) -> dict[str, str]:
     return {"password": problem} if problem else {}
 
 
-def _commit_unique_email() -> None:
+def _commit_unique_email(email: str) -> None:
     # Another request may take the address between the check and the commit.
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise AccountError({"email": EMAIL_TAKEN}) from None
+        raise AlreadyRegistered({"email": EMAIL_TAKEN}, email=email,
+                                email_tenant_id=_tenant_of_email(email)) from None
+
+
+def _refuse_taken(email: str, nip: str | None = None) -> None:
+    """AlreadyRegistered when the e-mail (or the NIP) has an account; called once the input
+    is otherwise valid."""
+    problems: dict[str, str] = {}
+    nip_tenant_id = None
+    if nip is not None:
+        with tenancy.all_tenants():
+            nip_tenant_id = db.session.scalar(select(Tenant.id).where(Tenant.nip == nip))
+        if nip_tenant_id is not None:
+            problems["nip"] = NIP_TAKEN
+    email_tenant_id = _tenant_of_email(email)
+    if email_tenant_id is not None:
+        problems["email"] = EMAIL_TAKEN
+    if problems:
+        # As long as a new account's hashing: the answer's timing must not tell either.
+        hash_password(secrets.token_urlsafe(24))
+        raise AlreadyRegistered(problems, email=email if email_tenant_id else "",
+                                email_tenant_id=email_tenant_id, nip_tenant_id=nip_tenant_id)
 
 
 def create_tenant(name: str, nip: str, owner_email: str, owner_password: str, *,
                   street: str = "", postal_code: str = "", city: str = "",
                   confirmed: bool = True) -> int:
     """A service company and its owner in one transaction; returns the tenant's id. An owner
-    from sign-up (confirmed=False) signs in once the e-mail's link is opened."""
+    from sign-up (confirmed=False) signs in once the e-mail's link is opened. AccountError
+    for wrong input; then AlreadyRegistered when the NIP or the e-mail has an account."""
     name, owner_email = (name or "").strip(), normalize_email(owner_email)
     problems: dict[str, str] = {}
     if not name:
@@ -73,15 +121,10 @@ def create_tenant(name: str, nip: str, owner_email: str, owner_password: str, *,
         nip = normalize_nip(nip)
     except IdentifierError as exc:
         problems["nip"] = str(exc)
-    else:
-        with tenancy.all_tenants():
-            if db.session.scalar(select(Tenant.id).where(Tenant.nip == nip)) is not None:
-                problems["nip"] = NIP_TAKEN
-    if email_taken(owner_email):
-        problems["email"] = EMAIL_TAKEN
     problems |= password_problems(owner_password, owner_email, [name])
     if problems:
         raise AccountError(problems)
+    _refuse_taken(owner_email, nip)
     tenant = Tenant(name=name, nip=nip, street=street, postal_code=postal_code, city=city)
     with tenancy.all_tenants():  # a new tenant belongs to no tenant yet
         db.session.add(tenant)
@@ -94,14 +137,15 @@ def create_tenant(name: str, nip: str, owner_email: str, owner_password: str, *,
         db.session.flush()
         if not confirmed:  # after the INSERT: the column's default is "confirmed now"
             owner.email_confirmed_at = None
-        _commit_unique_email()
+        _commit_unique_email(owner_email)
     return tenant_id
 
 
 def create_user(tenant_id: int, email: str, role: str, password: str | None = None, *,
                 name: str = "", actor_id: int | None = None) -> User:
     """A user of the tenant. Without a password the user is invited: the account has no
-    usable password until the invitation's link sets one."""
+    usable password until the invitation's link sets one. AccountError for wrong input;
+    then AlreadyRegistered when the e-mail has an account (in this tenant or another)."""
     email = normalize_email(email)
     problems: dict[str, str] = {}
     with tenancy.all_tenants():
@@ -109,12 +153,11 @@ def create_user(tenant_id: int, email: str, role: str, password: str | None = No
             problems["tenant"] = f"Nie ma firmy o id {tenant_id}."
     if role not in {r.value for r in Role}:
         problems["role"] = "Wybierz rolę z listy."
-    if email_taken(email):
-        problems["email"] = EMAIL_TAKEN
     if password is not None:
         problems |= password_problems(password, email, [name])
     if problems:
         raise AccountError(problems)
+    _refuse_taken(email)
     with tenancy.use_tenant(tenant_id):
         user = User(email=email, name=name, role=role,
                     password_hash=hash_password(password or secrets.token_urlsafe(24)))
@@ -123,7 +166,7 @@ def create_user(tenant_id: int, email: str, role: str, password: str | None = No
         audit.record("user.created" if password else "user.invited", user,
                      f"{user.email} ({user.role_label})", user_id=actor_id)
         user_id = user.id
-        _commit_unique_email()
+        _commit_unique_email(email)
     return user_id
 
 
@@ -141,7 +184,7 @@ def create_operator(email: str, password: str) -> int:
     db.session.add(operator)
     db.session.flush()
     operator_id = operator.id
-    _commit_unique_email()
+    _commit_unique_email(email)
     return operator_id
 
 

@@ -1,9 +1,10 @@
 from datetime import date
 
+from flask import current_app
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
-from app import clock
+from app import clock, outbound
 from app.forms_common import PlDateField, PlForm, choices, max_len, present, strip
 
 
@@ -30,16 +31,29 @@ class SmtpForm(PlForm):
 
     smtp_host = StringField("Serwer SMTP", filters=[strip], validators=[max_len(200)],
                             description="Pusty: poczta wychodzi przez serwer platformy Plomba.")
-    smtp_port = IntegerField("Port", validators=[Optional(), NumberRange(
-        min=1, max=65535, message="Port to liczba od 1 do 65535.")])
+    # The mail ports alone (app.outbound checks them again at every connection): any other
+    # port would let "Wyślij test" knock on services that are not mail servers.
+    smtp_port = IntegerField("Port", validators=[Optional()],
+                             description="25, 465 lub 587; pusty: 465 dla TLS/SSL, inaczej 587.")
     smtp_security = SelectField("Szyfrowanie", choices=choices([
         ("starttls", "STARTTLS (zwykle port 587)"), ("ssl", "TLS/SSL (zwykle port 465)"),
-        ("none", "brak (tylko sieć lokalna)")]), default="starttls")
+        ("none", "brak (niezalecane)")]), default="starttls")
     smtp_user = StringField("Użytkownik", filters=[strip], validators=[max_len(200)])
     smtp_password = PasswordField("Hasło", validators=[max_len(200)])
     clear_password = BooleanField("Usuń zapisane hasło")
     smtp_sender = EmailField("Adres nadawcy", filters=[strip], validators=[
         Optional(), Email("To nie jest poprawny adres e-mail."), max_len(254)])
+
+    def validate_smtp_host(self, field):
+        if field.data:
+            problem = outbound.host_problem(
+                field.data, allow_private=bool(current_app.config.get("RZS_ALLOW_PRIVATE_HOSTS")))
+            if problem:
+                raise ValidationError(problem)
+
+    def validate_smtp_port(self, field):
+        if field.data is not None and field.data not in outbound.SMTP_PORTS:
+            raise ValidationError(outbound.SMTP_PORT_MESSAGE)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

@@ -7,15 +7,10 @@ from sqlalchemy import select, update
 from app import audit, clock
 from app.extensions import db
 from app.formatting import day_start
-from app.models import Order, OrderItem, OrderStatus, Service
+from app.models import DONE_STATUSES, OPEN_STATUSES, Order, OrderItem, Service
 
 # "zakończone" (closed, settled) and "bieżące" (new, started); cancelled ones stay as they are.
-FINISHED_AND_CURRENT = (
-    OrderStatus.NEW.value,
-    OrderStatus.STARTED.value,
-    OrderStatus.CLOSED.value,
-    OrderStatus.SETTLED.value,
-)
+FINISHED_AND_CURRENT = OPEN_STATUSES + DONE_STATUSES
 
 
 def copy_service_book_flag(since: date, user_id: int | None = None) -> int:

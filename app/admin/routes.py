@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app import audit, mailer, secrets, tenancy
+from app import audit, jobs, secrets, tenancy
 from app.admin import bp
 from app.admin.forms import CompanyForm, ServiceBookRepairForm, SmtpForm, SmtpTestForm
 from app.admin.repair import copy_service_book_flag
@@ -14,8 +14,10 @@ from app.extensions import db
 from app.formatting import day_range
 from app.htmx import page_or_partial
 from app.listing import keyset_page
-from app.models import AuditEntry, Party, Tenant, User
+from app.models import AuditEntry, JobKind, Tenant, User
+from app.parties import queries as party_queries
 from app.references import plural
+from workers import jobs as job_queue
 
 
 @bp.route("/naprawa-danych", methods=["GET", "POST"])
@@ -51,30 +53,33 @@ def smtp():
         db.session.commit()
         flash("Zapisano ustawienia poczty.", "success")
         return redirect(url_for(".smtp"), code=303)
-    return render_template("admin/smtp.html", form=form, tenant=tenant,
+    test_job = jobs.find(request.args.get("test", type=int), JobKind.SMTP_TEST)
+    return render_template("admin/smtp.html", form=form, tenant=tenant, test_job=test_job,
                            test_form=SmtpTestForm(formdata=None, to=current_user.email))
 
 
 @bp.route("/poczta/test", methods=["POST"])
 @owner_only
 def smtp_test():
-    """"Wyślij test": a short message through the saved settings, at once, with the reason
-    when it fails."""
+    """"Wyślij test": a short job through the saved settings; the page polls its row."""
     tenant = tenancy.get_or_404(Tenant, current_user.tenant_id)
     form = SmtpTestForm()
     if not form.validate():
         return render_template("admin/smtp.html", form=SmtpForm(obj=tenant), tenant=tenant,
-                               test_form=form)
-    message = mailer.build(tenant, [form.to.data], "Plomba: test poczty",
-                           f"To jest wiadomość testowa z Plomby dla firmy {tenant.name}.\n"
-                           "Jeśli ją widzisz, ustawienia poczty działają.")
-    try:
-        mailer.send(tenant, message)
-    except mailer.MailError as exc:
-        flash(f"Nie wysłano wiadomości testowej. {exc}", "error")
-    else:
-        flash(f"Wysłano wiadomość testową na {form.to.data}.", "success")
-    return redirect(url_for(".smtp"), code=303)
+                               test_form=form, test_job=None)
+    job = jobs.new(JobKind.SMTP_TEST, current_user.id, to=form.to.data)
+    db.session.commit()
+    if not job_queue.start(job):
+        flash("Kolejka zadań jest chwilowo niedostępna. Spróbuj za chwilę.", "error")
+        return redirect(url_for(".smtp"), code=303)
+    return redirect(url_for(".smtp", test=job.id), code=303)
+
+
+@bp.route("/poczta/test/<int:job_id>")
+@owner_only
+def smtp_test_progress(job_id):
+    job = jobs.get_or_404(job_id, JobKind.SMTP_TEST)
+    return render_template("admin/_smtp_test.html", job=job)
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -89,8 +94,7 @@ def index():
         db.session.commit()
         flash("Zapisano dane firmy.", "success")
         return redirect(url_for(".index"), code=303)
-    producers = db.session.scalars(select(Party).where(Party.is_producer.is_(True))
-                                   .order_by(Party.name_key)).all()
+    producers = party_queries.producers()
     return render_template("admin/index.html", form=form, tenant=tenant, producers=producers)
 
 

@@ -15,6 +15,7 @@ from app.auth.forms import show_refusal
 from app.auth.signup import queue_mail
 from app.extensions import db
 from app.forms_common import PlForm, choices, max_len, required, strip
+from app.links import public_url
 from app.models import Role, Tenant, User
 
 ROLE_CHOICES = choices((r.value, r.label) for r in Role)
@@ -35,6 +36,8 @@ def users():
         try:
             user_id = accounts.create_user(current_user.tenant_id, form.email.data,
                                            form.role.data, actor_id=current_user.id)
+        except accounts.AlreadyRegistered as taken:
+            return _already_registered(taken)
         except accounts.AccountError as refusal:
             show_refusal(form, refusal)
         else:
@@ -44,19 +47,40 @@ def users():
                            role_choices=ROLE_CHOICES, session_counts=sessions.active_counts())
 
 
+def _already_registered(taken: accounts.AlreadyRegistered):
+    """An invitation of an address that has an account. In this company the person is on the
+    list anyway; in another company that is not the inviter's to know (issue 11, item 9): the
+    answer is an invitation's, and the address's owner is told by e-mail."""
+    if taken.email_tenant_id == current_user.tenant_id:
+        flash(f"{taken.email} jest już na liście użytkowników.", "info")
+        return redirect(url_for(".users"), code=303)
+    tenant = db.session.get(Tenant, current_user.tenant_id)
+    queued = queue_mail(taken.email, f"Zaproszenie do Plomby: {tenant.name}",
+                        f"Dzień dobry,\n\n{current_user.email} chciał(a) zaprosić ten adres do "
+                        f"pracy w Plombie w firmie {tenant.name}, ale masz już konto w Plombie "
+                        "w innej firmie, a jeden adres e-mail to jedno konto. Nic się nie "
+                        "zmieniło.\n\nJeśli masz pracować także dla tej firmy, podaj "
+                        "zapraszającemu inny adres e-mail. Jeśli nie, zignoruj tę wiadomość.")
+    return _answer_invitation(taken.email, queued)
+
+
+def _answer_invitation(email: str, queued: bool):
+    flash(f"Zaproszono {email}." if queued else
+          f"Dodano {email}, ale wysyłka zaproszenia się nie udała: niech użyje "
+          "„Nie pamiętasz hasła?”.", "success" if queued else "warning")
+    return redirect(url_for(".users"), code=303)
+
+
 def _invited(user: User):
     tenant = db.session.get(Tenant, user.tenant_id)
-    link = url_for("auth.reset_password", _external=True,
-                   token=tokens.make("reset", user.id, user.password_hash))
+    link = public_url("auth.reset_password",
+                      token=tokens.make("reset", user.id, user.password_hash))
     queued = queue_mail(user.email, f"Zaproszenie do Plomby: {tenant.name}",
                         f"Dzień dobry,\n\n{current_user.email} zaprasza Cię do pracy w Plombie "
                         f"w firmie {tenant.name} ({user.role_label}). Aby ustawić hasło, otwórz "
                         f"link:\n{link}\n\nLink jest ważny godzinę; po tym czasie użyj "
                         "„Nie pamiętasz hasła?” na stronie logowania.")
-    flash(f"Zaproszono {user.email}." if queued else
-          f"Dodano {user.email}, ale wysyłka zaproszenia się nie udała: niech użyje "
-          "„Nie pamiętasz hasła?”.", "success" if queued else "warning")
-    return redirect(url_for(".users"), code=303)
+    return _answer_invitation(user.email, queued)
 
 
 def _user_or_404(user_id: int) -> User:

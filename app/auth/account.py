@@ -8,7 +8,7 @@ from wtforms.validators import EqualTo, ValidationError
 
 from app import accounts, audit
 from app.accounts.passwords import verify_password
-from app.auth import bp, sessions
+from app.auth import bp, login_limits, sessions
 from app.auth.access import tenant_user
 from app.auth.forms import show_refusal
 from app.extensions import db
@@ -23,7 +23,10 @@ class PasswordChangeForm(PlForm):
         EqualTo("new", message="Hasła nie są takie same.")])
 
     def validate_current(self, field):
+        if not login_limits.may_check_current_password(current_user.id):
+            raise ValidationError(login_limits.TOO_MANY_CURRENT_PASSWORDS)
         if not verify_password(current_user.password_hash, field.data or ""):
+            login_limits.wrong_current_password(current_user.id)
             raise ValidationError("Obecne hasło jest nieprawidłowe.")
 
     def validate_new(self, field):

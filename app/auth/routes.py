@@ -1,14 +1,14 @@
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
 from app import accounts, tenancy
 from app.accounts.passwords import verify_password
-from app.auth import bp, sessions
+from app.auth import bp, login_limits, sessions
 from app.auth.forms import LoginForm
 from app.auth.redirects import local_path
 from app.extensions import db, limiter, login_manager
-from app.models import Operator, User
+from app.models import User
 
 BAD_CREDENTIALS = "Nieprawidłowy e-mail lub hasło."
 
@@ -19,29 +19,25 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    """The cookie holds "id:token:session key" (users) or "op:id:token" (operators)."""
+    """The cookie holds "id:token:session key" (users) or "op:id:token:session key"
+    (operators)."""
     kind, _, rest = user_id.partition(":")
     if kind == "op":
-        op_id, _, token = rest.partition(":")
-        with tenancy.all_tenants():
-            op = db.session.get(Operator, int(op_id)) if op_id.isdigit() else None
-        return op if op is not None and op.session_token == token else None
+        op_id, _, rest = rest.partition(":")
+        token, _, key = rest.partition(":")
+        return sessions.resume_operator(int(op_id), token, key) if op_id.isdigit() else None
     if not kind.isdigit():
         return None
     token, _, key = rest.partition(":")
     return sessions.resume(int(kind), token, key)
 
 
-def _account_key() -> str:
-    # Per account as well as per address: guessing one account's password from many
-    # addresses is slowed down too.
-    return "login-account:" + (request.form.get("email") or "").strip().lower()
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"],
-               key_func=_account_key)
+@limiter.limit(login_limits.per_address, methods=["POST"])
+@limiter.limit(login_limits.per_account_and_address, methods=["POST"],
+               key_func=login_limits.account_and_address, deduct_when=login_limits.failed)
+@limiter.limit(login_limits.per_account, methods=["POST"], key_func=login_limits.account,
+               deduct_when=login_limits.failed, exempt_when=login_limits.known_address)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
@@ -75,9 +71,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    if isinstance(current_user._get_current_object(), User):
-        sessions.end_current(current_user)
-        db.session.commit()
+    sessions.end_current(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     flash("Wylogowano.", "info")
     return redirect(url_for("auth.login"), code=303)

@@ -1,4 +1,5 @@
-"""Server-side records of signed-in browsers (UserSession).
+"""Server-side records of signed-in browsers: UserSession for users, OperatorSession for
+platform operators, with the same key, idle limit and logout.
 
 The login cookie (Flask-Login's session and remember cookie) carries
 "user id : user token : session key". A session is good while its record is not ended nor
@@ -10,6 +11,7 @@ out all of them.
 import hashlib
 import re
 import secrets
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from flask import abort, current_app, request
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app import clock, tenancy
 from app.extensions import db
-from app.models import User, UserSession
+from app.models import Operator, OperatorSession, User, UserSession
 
 # Writing last_seen_at on every request would make every page view a write; once a minute
 # is precise enough for "ostatnia aktywność".
@@ -36,35 +38,45 @@ def idle_limit(remember: bool) -> timedelta:
     return config["REMEMBER_COOKIE_DURATION"] if remember else config["SESSION_IDLE_LIMIT"]
 
 
-def _expired(row: UserSession, now: datetime) -> bool:
+def _expired(row: UserSession | OperatorSession, now: datetime) -> bool:
     return now - row.last_seen_at > idle_limit(row.remember)
 
 
-def start(user: User, remember: bool) -> None:
-    """Record a new session for a user who has just proved the password; the key goes into
-    the cookie through user.get_id()."""
+def _kind(account: User | Operator):
+    """The session model of the account's kind, the name of its owner column, and the scope
+    its rows live in: a user's records are tenant rows (row-level security), an operator's
+    belong to no tenant, like the operator."""
+    if isinstance(account, Operator):
+        return OperatorSession, "operator_id", nullcontext()
+    return UserSession, "user_id", tenancy.use_tenant(account.tenant_id)
+
+
+def start(account: User | Operator, remember: bool) -> None:
+    """Record a new session for a user or operator who has just proved the password; the
+    key goes into the cookie through account.get_id()."""
     key = secrets.token_urlsafe(24)
     now = clock.now()
-    with tenancy.use_tenant(user.tenant_id):
-        _prune(user.id, now)
-        row = UserSession(user_id=user.id, key_hash=_hash(key), remember=remember,
-                          created_at=now, last_seen_at=now, ip=_client_ip(),
-                          user_agent=(request.user_agent.string or "")[:400])
+    model, owner, scope = _kind(account)
+    with scope:
+        _prune(model, getattr(model, owner) == account.id, now)
+        row = model(**{owner: account.id}, key_hash=_hash(key), remember=remember,
+                    created_at=now, last_seen_at=now, ip=_client_ip(),
+                    user_agent=(request.user_agent.string or "")[:400])
         db.session.add(row)
-        user.last_login_at = now
+        if isinstance(account, User):
+            account.last_login_at = now
         db.session.commit()
         # Reloaded here, in the tenant: the request has none yet and login_user reads it.
-        db.session.refresh(user)
-        user.session_key, user.session_id = key, row.id
+        db.session.refresh(account)
+        account.session_key, account.session_id = key, row.id
 
 
-def _prune(user_id: int, now: datetime) -> None:
+def _prune(model, owned, now: datetime) -> None:
     # Records unused for longer than any session may live are of no use to anyone; dropping
-    # them at sign-in keeps the table at a handful of rows per user without a separate job.
-    # Ended ones stay until then: "Moje konto" shows the previous sign-in from them.
+    # them at sign-in keeps the table at a handful of rows per account without a separate
+    # job. Ended ones stay until then: "Moje konto" shows the previous sign-in from them.
     oldest = now - max(idle_limit(True), idle_limit(False))
-    db.session.execute(delete(UserSession).where(UserSession.user_id == user_id,
-                                                 UserSession.last_seen_at < oldest))
+    db.session.execute(delete(model).where(owned, model.last_seen_at < oldest))
 
 
 def resume(user_id: int, token: str, key: str) -> User | None:
@@ -82,20 +94,45 @@ def resume(user_id: int, token: str, key: str) -> User | None:
         user = row.user
         if user.session_token != token or not user.is_active or not user.tenant.active:
             return None
-        now = clock.now()
-        if _expired(row, now):
+        if not _still_alive(row):
             return None
-        if now - row.last_seen_at > TOUCH_EVERY:
-            _touch(row, now)
     user.session_key, user.session_id = key, row.id
     return user
 
 
-def _touch(row: UserSession, now: datetime) -> None:
+def resume_operator(operator_id: int, token: str, key: str) -> Operator | None:
+    """The operator of a cookie, or None when its session is over (ended at logout, idle for
+    too long, or the operator's token rotated)."""
+    if not key:
+        return None
+    row = db.session.scalar(
+        select(OperatorSession).options(joinedload(OperatorSession.operator))
+        .where(OperatorSession.key_hash == _hash(key)))
+    if row is None or row.operator_id != operator_id or row.ended_at is not None:
+        return None
+    operator = row.operator
+    if operator.session_token != token or not _still_alive(row):
+        return None
+    operator.session_key, operator.session_id = key, row.id
+    return operator
+
+
+def _still_alive(row: UserSession | OperatorSession) -> bool:
+    now = clock.now()
+    if _expired(row, now):
+        return False
+    if now - row.last_seen_at > TOUCH_EVERY:
+        _touch(row, now)
+    return True
+
+
+def _touch(row: UserSession | OperatorSession, now: datetime) -> None:
     # Its own short transaction: the request's session keeps its objects unexpired and the
     # view's own transaction is not committed early.
-    with Session(db.engine) as session, tenancy.use_tenant(row.tenant_id):
-        session.execute(update(UserSession).where(UserSession.id == row.id)
+    model = type(row)
+    scope = tenancy.use_tenant(row.tenant_id) if model is UserSession else nullcontext()
+    with Session(db.engine) as session, scope:
+        session.execute(update(model).where(model.id == row.id)
                         .values(last_seen_at=now, ip=_client_ip()))
         session.commit()
 
@@ -145,9 +182,11 @@ def end(row: UserSession) -> None:
     row.ended_at = clock.now()
 
 
-def end_current(user: User) -> None:
-    if user.session_id is not None:
-        db.session.execute(update(UserSession).where(UserSession.id == user.session_id)
+def end_current(account: User | Operator) -> None:
+    """Logout: this browser's record ends, so a copy of its cookie is refused from now on."""
+    if account.session_id is not None:
+        model = OperatorSession if isinstance(account, Operator) else UserSession
+        db.session.execute(update(model).where(model.id == account.session_id)
                            .values(ended_at=clock.now()))
 
 

@@ -11,6 +11,7 @@ from app.auth import bp, tokens
 from app.auth.forms import show_refusal
 from app.extensions import db, limiter
 from app.forms_common import PlForm, max_len, required, strip
+from app.links import public_url
 from app.models import User
 from workers import jobs as job_queue
 
@@ -58,24 +59,57 @@ def signup():
         return redirect(url_for("main.dashboard"))
     form = SignupForm()
     if form.validate_on_submit():
+        email = accounts.normalize_email(form.email.data)
         try:
             tenant_id = accounts.create_tenant(
-                form.name.data, form.nip.data, form.email.data, form.password.data,
+                form.name.data, form.nip.data, email, form.password.data,
                 street=form.street.data, postal_code=form.postal_code.data,
                 city=form.city.data, confirmed=False)
+        except accounts.AlreadyRegistered as taken:
+            # The same page as a success: whether an address or a NIP uses Plomba is told
+            # only to its owner, by e-mail.
+            _tell_owners_of(taken, form.name.data, email)
+            return render_template("auth/signup_done.html", email=email)
         except accounts.AccountError as refusal:
             show_refusal(form, refusal)
             return render_template("auth/signup.html", form=form)
         with tenancy.use_tenant(tenant_id):
             owner = db.session.scalar(select(User))
-            link = url_for(".confirm_email", _external=True,
-                           token=tokens.make("confirm", owner.id, "unconfirmed"))
-            email = owner.email
+            link = public_url("auth.confirm_email",
+                              token=tokens.make("confirm", owner.id, "unconfirmed"))
         queue_mail(email, "Plomba: potwierdź adres e-mail",
               f"Dzień dobry,\n\nfirma {form.name.data} ma konto w Plombie. Aby je włączyć, "
               f"otwórz link:\n{link}\n\nLink jest ważny 7 dni.")
         return render_template("auth/signup_done.html", email=email)
     return render_template("auth/signup.html", form=form)
+
+
+def _tell_owners_of(taken: accounts.AlreadyRegistered, company: str, email: str) -> None:
+    """A sign-up with an address or a NIP that has an account: the address's owner learns
+    that someone used it, the company's owners that someone signed up with their NIP (with
+    the address used, so that they can invite that person). The person who signed up gets
+    nothing: the inbox of any address they type must not tell them who uses Plomba."""
+    told = set()
+    if taken.email:
+        queue_mail(taken.email, "Plomba: próba rejestracji z Twoim adresem",
+                   "Dzień dobry,\n\nktoś próbował założyć w Plombie konto firmy "
+                   f"„{company}” z Twoim adresem e-mail. Masz już konto w Plombie, więc nowego "
+                   "nie założyliśmy.\n\nJeśli to Ty: zaloguj się "
+                   f"({public_url('auth.login')}) albo ustaw nowe hasło "
+                   f"({public_url('auth.reset_request')}).\nJeśli to nie Ty, zignoruj tę "
+                   "wiadomość: nic się nie zmieniło.")
+        told.add(taken.email)
+    if taken.nip_tenant_id is not None:
+        for owner in accounts.owner_emails(taken.nip_tenant_id):
+            if owner in told:
+                continue
+            queue_mail(owner, "Plomba: próba rejestracji Waszej firmy",
+                       "Dzień dobry,\n\nktoś z adresu "
+                       f"{email} próbował zarejestrować w Plombie firmę o NIP Waszej firmy "
+                       "(podana nazwa: "
+                       f"„{company}”). Firma ma już konto, więc nowego nie założyliśmy.\n\n"
+                       "Jeśli to ktoś z Waszej firmy, zaproś go w Administracja → Użytkownicy "
+                       f"({public_url('admin.users')}). Jeśli nie, zignoruj tę wiadomość.")
 
 
 @bp.route("/rejestracja/potwierdz/<token>")
@@ -107,8 +141,8 @@ def reset_request():
         with tenancy.all_tenants():
             user = db.session.scalar(select(User).where(func.lower(User.email) == email))
             if user is not None and user.is_active and user.tenant.active:
-                link = url_for(".reset_password", _external=True,
-                               token=tokens.make("reset", user.id, user.password_hash))
+                link = public_url("auth.reset_password",
+                                  token=tokens.make("reset", user.id, user.password_hash))
                 queue_mail(user.email, "Plomba: ustawienie nowego hasła",
                       f"Dzień dobry,\n\nktoś (mamy nadzieję, że Ty) poprosił o nowe hasło do "
                       f"Plomby. Aby je ustawić, otwórz link:\n{link}\n\nLink jest ważny "

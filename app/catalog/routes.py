@@ -2,7 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from app import tenancy
+from app import search, tenancy
 from app.auth.access import office_staff, tenant_user
 from app.catalog import bp
 from app.catalog import service as catalog
@@ -21,7 +21,7 @@ def services():
     kind = request.args.get("kind", "")
     stmt = select(Service)
     if q:
-        stmt = stmt.where(Service.name.ilike(f"%{q}%"))
+        stmt = stmt.where(search.contains(Service.name, q))
     if kind == "-":
         stmt = stmt.where(Service.special_kind.is_(None))
     elif kind in SPECIAL_KIND_LABELS:

@@ -24,6 +24,7 @@ from app.htmx import page_or_partial
 from app.listing import PAGE_SIZE, Page, decode_cursor, encode_cursor, keyset_page
 from app.models import Device, DeviceKind, DeviceStatus, Location, Party
 from app.orders.queries import SELECTIVE
+from app.parties import queries as party_queries
 from app.parties.rules import matching_clients
 from app.references import references
 from app.registry_views import delete_context, deleted, deleters, show
@@ -120,8 +121,7 @@ def _today() -> date:
 
 
 def _producers() -> list[Party]:
-    return list(db.session.scalars(
-        select(Party).where(Party.is_producer.is_(True)).order_by(Party.name_key, Party.id)))
+    return party_queries.producers()
 
 
 # --- detail and delete ----------------------------------------------------------------------

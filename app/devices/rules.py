@@ -2,7 +2,6 @@
 orders). Plain functions over an SQLAlchemy session, no Flask: the session's tenant scoping
 (app/tenancy.py) keeps every look-up inside the current tenant."""
 
-from calendar import monthrange
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -10,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.devices import inspection
 from app.identifiers import IdentifierError, normalize_factory_no, normalize_unique_no
 from app.models import Device, DeviceKind, DeviceStatus, Location, Party
 
@@ -47,16 +47,6 @@ class DeviceInput:
     liquidated_on: date | None = None
     inspection_interval_months: int = 24
     last_inspection_on: date | None = None
-
-
-def next_inspection_due(last: date | None, months: int) -> date | None:
-    """The date by which the next technical inspection is due: `months` after the last one,
-    on the same day of the month or that month's last day (31 Jan + 1 month = 28/29 Feb)."""
-    if last is None:
-        return None
-    index = last.month - 1 + months
-    year, month = last.year + index // 12, index % 12 + 1
-    return date(year, month, min(last.day, monthrange(year, month)[1]))
 
 
 def producer_of(session: Session, producer_id: int | None) -> Party | None:
@@ -191,8 +181,4 @@ def apply(device: Device, data: DeviceInput) -> None:
     device.liquidated_on = data.liquidated_on
     device.inspection_interval_months = data.inspection_interval_months
     device.last_inspection_on = data.last_inspection_on
-    # The law counts the first inspection from fiscalization; none is due once liquidated.
-    base = data.last_inspection_on or data.fiscalized_on
-    device.next_inspection_due = (
-        None if data.status == DeviceStatus.LIQUIDATED.value
-        else next_inspection_due(base, data.inspection_interval_months))
+    inspection.refresh(device)

@@ -5,17 +5,21 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock, jobs
-from app.auth.access import office_staff
+from app.auth.access import roles_required
 from app.extensions import db
 from app.htmx import page_or_partial
 from app.mailings import bp
 from app.mailings.forms import ReportEmailForm
 from app.models import JobKind, JobStatus
+from app.orders import access
 from workers import jobs as job_queue
+
+# The reports list every order's items and every taxpayer of the tenant (orders/access.py).
+report_readers = roles_required(*access.REPORT_READERS)
 
 
 @bp.route("", methods=["GET", "POST"])
-@office_staff
+@report_readers
 def new():
     form = ReportEmailForm(formdata=request.form if request.method == "POST" else request.args)
     if request.method == "GET":
@@ -39,14 +43,14 @@ def new():
 
 
 @bp.route("/<int:job_id>")
-@office_staff
+@report_readers
 def status(job_id):
     job = jobs.get_or_404(job_id, JobKind.REPORT_EMAIL)
     return page_or_partial("mailings/status.html", "mailings/_status.html", job=job)
 
 
 @bp.route("/<int:job_id>/ponow", methods=["POST"])
-@office_staff
+@report_readers
 def retry(job_id):
     """Send again after a failure (the server's reason was shown): the same row, queued again."""
     job = jobs.get_or_404(job_id, JobKind.REPORT_EMAIL)

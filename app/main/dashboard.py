@@ -7,7 +7,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Authorisation, Device, DeviceStatus, Order, OrderStatus, Transmission
+from app.models import (
+    OPEN_STATUSES,
+    Authorisation,
+    Device,
+    DeviceStatus,
+    Order,
+    OrderStatus,
+    Transmission,
+    TransmissionStatus,
+)
+from app.orders.access import visible_orders, visible_transmissions
 
 
 @dataclass
@@ -21,15 +31,21 @@ class Attention:
 
     @property
     def open_orders(self) -> int:
-        return self.orders_by_status.get("new", 0) + self.orders_by_status.get("started", 0)
+        return sum(self.orders_by_status.get(status, 0) for status in OPEN_STATUSES)
 
 
-def attention(today: date, horizon_days: int = 30) -> Attention:
+# Transmissions that still need someone: on the way, or waiting for corrected data.
+UNFINISHED_TRANSMISSIONS = (TransmissionStatus.PENDING.value, TransmissionStatus.SENDING.value,
+                            TransmissionStatus.REJECTED.value, TransmissionStatus.UNKNOWN.value)
+
+
+def attention(user, today: date, horizon_days: int = 30) -> Attention:
+    """The figures as the user sees them: a technician counts his own orders' only."""
     by_status = dict(
         db.session.execute(
             select(Order.status, func.count())
-            .where(Order.status.in_([OrderStatus.NEW.value, OrderStatus.STARTED.value,
-                                     OrderStatus.CLOSED.value]))
+            .where(Order.status.in_([*OPEN_STATUSES, OrderStatus.CLOSED.value]),
+                   visible_orders(user))
             .group_by(Order.status)
         ).all()
     )
@@ -53,21 +69,16 @@ def attention(today: date, horizon_days: int = 30) -> Attention:
     )
     transmissions = dict(db.session.execute(
         select(Transmission.status, func.count())
-        .where(Transmission.status.in_(["pending", "sending", "rejected", "unknown"]))
+        .where(Transmission.status.in_(UNFINISHED_TRANSMISSIONS), visible_transmissions(user))
         .group_by(Transmission.status)).all())
     return Attention(by_status, transmissions, overdue or 0, due_soon or 0, expiring or 0,
                      expired or 0)
 
 
 def recent_open_orders(user, limit: int = 10) -> list[Order]:
-    from app.orders.queries import own_orders
-
     stmt = (select(Order)
             .options(joinedload(Order.client), joinedload(Order.device))
-            .where(Order.status.in_([OrderStatus.NEW.value, OrderStatus.STARTED.value])))
-    restriction = own_orders(user)
-    if restriction is not None:
-        stmt = stmt.where(restriction)
+            .where(Order.status.in_(OPEN_STATUSES), visible_orders(user)))
     return list(db.session.scalars(stmt.order_by(Order.id.desc()).limit(limit)))
 
 

@@ -15,7 +15,7 @@ def dashboard():
     return render_template(
         "main/dashboard.html",
         today=today,
-        figures=attention(today),
+        figures=attention(current_user, today),
         open_orders=recent_open_orders(current_user),
         due=inspections_due(today),
     )

@@ -6,6 +6,9 @@ from app.models.catalog import SPECIAL_KIND_LABELS, VAT_RATES, Service, SpecialK
 from app.models.device import Device, DeviceKind, DeviceStatus
 from app.models.job import Job, JobKind, JobStatus
 from app.models.order import (
+    BOOK_FIELDS,
+    BOOK_TEXT_FIELDS,
+    DONE_STATUSES,
     OPEN_STATUSES,
     ORDER_STATUS_LABELS,
     Order,
@@ -22,9 +25,12 @@ from app.models.transmission import (
     Transmission,
     TransmissionStatus,
 )
-from app.models.user import Operator, Role, User, UserSession
+from app.models.user import Operator, OperatorSession, Role, User, UserSession
 
 __all__ = [
+    "BOOK_FIELDS",
+    "BOOK_TEXT_FIELDS",
+    "DONE_STATUSES",
     "OPEN_STATUSES",
     "ORDER_STATUS_LABELS",
     "SPECIAL_KIND_LABELS",
@@ -40,6 +46,7 @@ __all__ = [
     "JobStatus",
     "Location",
     "Operator",
+    "OperatorSession",
     "Order",
     "OrderBook",
     "OrderCounter",

@@ -18,6 +18,10 @@ class JobKind(StrEnum):
     REPORT_EXPORT = "report_export"
     REPORT_EMAIL = "report_email"
     RZS_BATCH = "rzs_batch"
+    # Short jobs a user starts and watches: they connect to a host the tenant typed, which
+    # may hang for seconds, so never inside a web request (gunicorn has few workers).
+    RZS_PING = "rzs_ping"
+    SMTP_TEST = "smtp_test"
 
 
 class JobStatus(StrEnum):

@@ -33,6 +33,8 @@ ORDER_STATUS_LABELS = {
     "cancelled": "Anulowane",
 }
 OPEN_STATUSES = (OrderStatus.NEW.value, OrderStatus.STARTED.value)
+# Closed or settled: the work is done, the documentation exists (reports, the registry).
+DONE_STATUSES = (OrderStatus.CLOSED.value, OrderStatus.SETTLED.value)
 
 
 class OrderCounter(TenantOwned, db.Model):
@@ -145,6 +147,12 @@ class OrderItem(TenantOwned, db.Model):
     @property
     def net_total(self) -> Decimal:
         return (self.quantity * self.price).quantize(Decimal("0.01"))
+
+
+# The service book's texts (sent in event N as they are) and, with the date, all its fields.
+BOOK_TEXT_FIELDS = ("fault", "work_done", "result", "seals_removed", "seals_applied",
+                    "program_version", "parts", "old_memory_no", "new_memory_no")
+BOOK_FIELDS = (*BOOK_TEXT_FIELDS, "next_inspection_on")
 
 
 class OrderBook(TenantOwned, db.Model):

@@ -99,5 +99,33 @@ class Operator(UserMixin, Timestamps, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
 
+    # Set by app/auth/sessions.py for the signed-in request, as for users.
+    session_key = None
+    session_id = None
+
     def get_id(self) -> str:
-        return f"op:{self.id}:{self.session_token}"
+        return f"op:{self.id}:{self.session_token}:{self.session_key}"
+
+
+class OperatorSession(db.Model):
+    """One signed-in browser of an operator: the same record, idle limit and logout as a
+    user's (UserSession). Operators belong to no tenant, so neither do their sessions."""
+
+    __tablename__ = "operator_session"
+    __table_args__ = (Index("ix_operator_session_operator_last_seen", "operator_id",
+                            "last_seen_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operator.id", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(400), default="")
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    operator: Mapped[Operator] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<OperatorSession {self.id} of operator {self.operator_id}>"

@@ -2,18 +2,18 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
-from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy import Select, false, or_, select
 
+from app.days import DayRange
 from app.extensions import db
-from app.formatting import day_range
-from app.models import Device, Order, Party, Technician
+from app.models import OPEN_STATUSES, Device, Order, OrderStatus, Party, Technician
+from app.orders.access import visible_orders
 from app.parties.rules import matching_clients
 from app.search import device_ids_by_number
 
-CURRENT = ("new", "started")
-FINISHED = ("closed", "settled", "cancelled")
+CURRENT = OPEN_STATUSES
+FINISHED = tuple(s.value for s in OrderStatus if s.value not in OPEN_STATUSES)
 # Up to this many matching clients and devices, a search reads only their orders.
 SELECTIVE = 200
 NUMBER_RE = re.compile(r"^(?:ZL/)?(?:(\d{4})/)?0*(\d{1,6})$", re.I)
@@ -25,8 +25,7 @@ class OrderFilters:
     status: str = ""
     producer_id: int | None = None
     technician_id: int | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    days: DayRange = DayRange()
     service_book: str = ""  # "", "1" flagged, "0" not flagged
 
 
@@ -63,26 +62,16 @@ def search_condition(q: str):
     return or_(*conditions) if conditions else false()
 
 
-def own_orders(user) -> ColumnElement | None:
-    """A technician sees and works on their own orders only (those of the technician record
-    linked to their account); owners and office staff see all. None: no restriction."""
-    if user.role != "technician":
-        return None
-    return Order.technician_id.in_(select(Technician.id).where(Technician.user_id == user.id))
-
-
-def orders_query(view_statuses: tuple[str, ...], f: OrderFilters, user=None) -> Select:
-    """The list's rows as plain columns: loading 50 orders as entities with three related
-    objects each cost more than the query itself."""
+def orders_query(view_statuses: tuple[str, ...], f: OrderFilters, user) -> Select:
+    """The list's rows of the orders the user may see, as plain columns: loading 50 orders as
+    entities with three related objects each cost more than the query itself."""
     stmt = (select(Order.id, Order.number, Order.created_at, Order.status, Order.service_book,
                    Party.name.label("client_name"), Device.unique_no, Device.factory_no,
                    Technician.name.label("technician_name"))
             .join(Party, Party.id == Order.client_id)
             .join(Device, Device.id == Order.device_id)
-            .outerjoin(Technician, Technician.id == Order.technician_id))
-    restriction = own_orders(user) if user is not None else None
-    if restriction is not None:
-        stmt = stmt.where(restriction)
+            .outerjoin(Technician, Technician.id == Order.technician_id)
+            .where(visible_orders(user)))
     statuses = (f.status,) if f.status in view_statuses else view_statuses
     stmt = stmt.where(Order.status.in_(statuses))
     condition = search_condition(f.q)
@@ -93,7 +82,7 @@ def orders_query(view_statuses: tuple[str, ...], f: OrderFilters, user=None) -> 
             select(Device.id).where(Device.producer_id == f.producer_id)))
     if f.technician_id:
         stmt = stmt.where(Order.technician_id == f.technician_id)
-    start, end = day_range(f.date_from, f.date_to)
+    start, end = f.days.instants()
     if start:
         stmt = stmt.where(Order.created_at >= start)
     if end:

@@ -1,7 +1,7 @@
 """Service orders: the lists, a new order, and the order page whose tabs save on their own.
 Views parse and render; every rule is in app/orders/workflow.py."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -10,11 +10,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock, tenancy
 from app.auth.access import tenant_user
+from app.days import DayRange
 from app.extensions import db
 from app.formatting import WARSAW
 from app.htmx import is_htmx, page_or_partial
 from app.listing import keyset_page
 from app.models import (
+    BOOK_FIELDS,
     ORDER_STATUS_LABELS,
     Device,
     Order,
@@ -24,10 +26,11 @@ from app.models import (
     Technician,
     Tenant,
 )
-from app.orders import bp, workflow
+from app.orders import access, bp, workflow
 from app.orders.forms import BookForm, HeaderForm, ItemForm, NewOrderForm, SettleForm
 from app.orders.queries import CURRENT, FINISHED, OrderFilters, orders_query
 from app.orders.workflow import Actor, WorkflowError
+from app.parties import queries as party_queries
 from app.rzs import dispatch
 from app.rzs.payload import build_events
 
@@ -48,15 +51,7 @@ def _filters() -> OrderFilters:
         q=args.get("q", "").strip(), status=args.get("status", ""),
         producer_id=args.get("producer_id", type=int),
         technician_id=args.get("technician_id", type=int),
-        date_from=_date_arg("from"), date_to=_date_arg("to"),
-        service_book=args.get("book", ""))
-
-
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
+        days=DayRange.from_args(args), service_book=args.get("book", ""))
 
 
 def _list(view: str, statuses: tuple[str, ...]):
@@ -68,8 +63,7 @@ def _list(view: str, statuses: tuple[str, ...]):
                    status_labels=ORDER_STATUS_LABELS)
     if not is_htmx():
         context.update(
-            producers=db.session.scalars(select(Party).where(Party.is_producer.is_(True))
-                                         .order_by(Party.name_key)).all(),
+            producers=party_queries.producers(),
             technicians=db.session.scalars(select(Technician).order_by(Technician.name)).all())
     return page_or_partial("orders/list.html", "orders/_rows.html", **context)
 
@@ -165,14 +159,7 @@ ORDER_PAGE = [
 
 
 def _order(order_id: int) -> Order:
-    order = tenancy.get_or_404(Order, order_id, options=ORDER_PAGE)
-    if current_user.role == "technician" and not _is_own(order):
-        abort(404)  # another technician's order is not there for them
-    return order
-
-
-def _is_own(order: Order) -> bool:
-    return order.technician is not None and order.technician.user_id == current_user.id
+    return access.order_or_404(current_user, order_id, options=ORDER_PAGE)
 
 
 def _render_tab(order: Order, tab: str, **context):
@@ -344,7 +331,7 @@ def save_book(order_id):
         return _render_tab(order, "book", book_form=form)
     try:
         workflow.save_book(_actor(), order, {name: getattr(form, name).data
-                                             for name in workflow.BOOK_FIELDS})
+                                             for name in BOOK_FIELDS})
         workflow.commit()
     except WorkflowError as exc:
         return _refused(order, "book", exc, book_form=form)

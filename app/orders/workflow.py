@@ -17,9 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import audit, bounds, clock
-from app.devices.rules import next_inspection_due
+from app.devices import inspection
 from app.extensions import db
 from app.models import (
+    BOOK_FIELDS,
+    OPEN_STATUSES,
     Device,
     DeviceStatus,
     Location,
@@ -29,12 +31,12 @@ from app.models import (
     OrderItem,
     OrderStatus,
     Party,
-    Role,
     Service,
     Technician,
     Transmission,
     TransmissionStatus,
 )
+from app.orders.access import COMPANY_ROLES
 from app.rzs import dispatch
 
 NEW, STARTED, CLOSED, SETTLED, CANCELLED = (s.value for s in OrderStatus)
@@ -54,8 +56,8 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "cancel": ((NEW, STARTED), CANCELLED),
     "reopen": ((CLOSED,), STARTED),
 }
-EDITABLE = (NEW, STARTED)
-REOPEN_ROLES = (Role.OWNER.value, Role.OFFICE.value)
+EDITABLE = OPEN_STATUSES
+REOPEN_ROLES = tuple(role.value for role in COMPANY_ROLES)
 
 
 class WorkflowError(Exception):
@@ -250,11 +252,6 @@ def set_service_book(actor: Actor, order: Order, value: bool, reason: str = "") 
     audit.record("order.service_book", order, detail, actor.user_id)
 
 
-BOOK_FIELDS = ("fault", "work_done", "result", "seals_removed", "seals_applied",
-               "program_version", "parts", "old_memory_no", "new_memory_no",
-               "next_inspection_on")
-
-
 def save_book(actor: Actor, order: Order, values: dict) -> OrderBook:
     _require_editable(order)
     book = order.book or OrderBook(order_id=order.id)
@@ -325,20 +322,39 @@ def authorisation_warning(order: Order, today: date) -> str | None:
     return None
 
 
-def close(actor: Actor, order: Order, now: datetime | None = None) -> list[str]:
-    """Close the order; returns the warnings that were recorded (e.g. the authorisation)."""
-    now = now or clock.now()
-    refusal = state_refusal(order, "close")
-    if refusal:
-        raise WorkflowError(refusal)
+def _closing_warnings(order: Order, now: datetime) -> list[str]:
+    """Closing's checks, for close and for settling a started order: what stops it raises,
+    what only warns is returned (and kept in the audit entry of the transition)."""
     problems = close_problems(order)
     if problems:
         raise WorkflowError(" ".join(problems))
-    warnings = [w for w in [authorisation_warning(order, now.date())] if w]
-    _transition(actor, order, "close", "; ".join(f"ostrzeżenie: {w}" for w in warnings))
+    return [w for w in [authorisation_warning(order, clock.business_date(now))] if w]
+
+
+def _warnings_detail(warnings: list[str]) -> str:
+    return "; ".join(f"ostrzeżenie: {w}" for w in warnings)
+
+
+def _mark_closed(order: Order, now: datetime) -> None:
+    """Closing's effects: the work's end, and the device's new state (F, L, P, W items)."""
     order.finished_at = order.finished_at or now
     order.closed_at = now
     apply_device_effects(order)
+
+
+def _refuse_unless_allowed(order: Order, action: str) -> None:
+    refusal = state_refusal(order, action)
+    if refusal:
+        raise WorkflowError(refusal)
+
+
+def close(actor: Actor, order: Order, now: datetime | None = None) -> list[str]:
+    """Close the order; returns the warnings that were recorded (e.g. the authorisation)."""
+    now = now or clock.now()
+    _refuse_unless_allowed(order, "close")
+    warnings = _closing_warnings(order, now)
+    _transition(actor, order, "close", _warnings_detail(warnings))
+    _mark_closed(order, now)
     dispatch.write_outbox(order)
     return warnings
 
@@ -347,9 +363,7 @@ def settle(actor: Actor, order: Order, *, doc_no: str, doc_date: date | None,
            now: datetime | None = None) -> list[str]:
     """Record the settlement (Plomba does not invoice): document number and date, the total."""
     now = now or clock.now()
-    refusal = state_refusal(order, "settle")
-    if refusal:
-        raise WorkflowError(refusal)
+    _refuse_unless_allowed(order, "settle")
     doc_no = (doc_no or "").strip()
     if not doc_no:
         raise WorkflowError("Podaj numer dokumentu rozliczenia.", "doc_no")
@@ -359,19 +373,14 @@ def settle(actor: Actor, order: Order, *, doc_no: str, doc_date: date | None,
         # Each item fits its columns, but their sum may not fit the order's.
         raise WorkflowError("Suma pozycji zlecenia jest za duża, by ją rozliczyć. "
                             "Popraw ilości lub ceny.")
-    warnings: list[str] = []
-    if order.status == STARTED:
-        problems = close_problems(order)
-        if problems:
-            raise WorkflowError(" ".join(problems))
-        warnings = [w for w in [authorisation_warning(order, now.date())] if w]
-        order.finished_at = order.finished_at or now
-        order.closed_at = now
-        apply_device_effects(order)
-    _transition(actor, order, "settle", "; ".join(f"ostrzeżenie: {w}" for w in warnings))
+    closing = order.status == STARTED  # settled straight away: closed on the way
+    warnings = _closing_warnings(order, now) if closing else []
+    _transition(actor, order, "settle", _warnings_detail(warnings))
+    if closing:
+        _mark_closed(order, now)
     order.settled_at = now
     order.settlement_doc_no = doc_no
-    order.settlement_date = doc_date or now.date()
+    order.settlement_date = doc_date or clock.business_date(now)
     order.settlement_total = total(order)
     dispatch.write_outbox(order)
     return warnings
@@ -403,28 +412,24 @@ def total(order: Order) -> Decimal:
 
 
 def apply_device_effects(order: Order) -> None:
-    """F fiscalizes the device, L liquidates it, P moves its inspection dates, W notes the
-    fiscal-memory replacement; in the order of the items' execution dates."""
+    """F fiscalizes the device, L liquidates it, P records an inspection, W notes the
+    fiscal-memory replacement, in the order of the items' execution dates; the next inspection
+    then follows from the device's new data (none once liquidated)."""
     device = order.device
     for item in sorted(order.items, key=lambda i: (i.performed_on, i.id)):
         kind, day = item.special_kind, item.performed_on
         if kind == "F":
             device.status = DeviceStatus.FISCALIZED.value
             device.fiscalized_on = day
-            if device.last_inspection_on is None:
-                # The first statutory inspection is due an interval after fiscalization.
-                device.next_inspection_due = next_inspection_due(
-                    day, device.inspection_interval_months)
         elif kind == "L":
             device.status = DeviceStatus.LIQUIDATED.value
             device.liquidated_on = day
         elif kind == "P":
             if device.last_inspection_on is None or day > device.last_inspection_on:
                 device.last_inspection_on = day
-            device.next_inspection_due = next_inspection_due(
-                device.last_inspection_on, device.inspection_interval_months)
         elif kind == "W":
             device.memory_replaced_on = day
+    inspection.refresh(device)
 
 
 def commit() -> None:

@@ -5,17 +5,18 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from app import clock, tenancy
+from app import clock, jobs, tenancy
 from app.auth.access import office_staff, tenant_user
 from app.extensions import db
 from app.htmx import page_or_partial
 from app.listing import keyset_page
-from app.models import Device, Location, Party, Transmission
+from app.models import Device, JobKind, Location, Party, Transmission
 from app.parties import bp, service
 from app.parties.forms import ClientForm, FactoryCheckForm, LocationForm, ProducerForm
 from app.parties.rules import client_search, nip_problem
 from app.registry_views import delete_context, deleted, deleters, submit
 from app.rzs import dispatch
+from workers import jobs as job_queue
 
 OPTIONS_LIMIT = 20
 
@@ -194,8 +195,10 @@ def producer(producer_id):
         select(func.count()).select_from(Transmission).where(
             Transmission.producer_id == producer.id, Transmission.status == dispatch.PENDING))
     job_id = request.args.get("job", type=int)
+    test_job = _test_job(producer, request.args.get("test", type=int))
     return render_template("parties/producer_detail.html", producer=producer, devices=devices,
-                           waiting=waiting, job_id=job_id, today=clock.today())
+                           waiting=waiting, job_id=job_id, test_job=test_job,
+                           today=clock.today())
 
 
 @bp.route("/producenci/<int:producer_id>/edycja", methods=["GET", "POST"])
@@ -229,11 +232,25 @@ def factory_check(producer_id):
 @bp.route("/producenci/<int:producer_id>/test-polaczenia", methods=["POST"])
 @office_staff
 def test_connection(producer_id):
-    """"Test połączenia": the registry's ping, with the result kept on the producer."""
+    """"Test połączenia": the registry's ping as a short job (the result is kept on the
+    producer); the producer's page polls the job's row."""
     producer = _producer_or_404(producer_id)
-    ok, message = service.test_connection(producer)
-    flash(f"Test połączenia z RZS: {message}", "success" if ok else "error")
-    return redirect(url_for(".producer", producer_id=producer.id), code=303)
+    job = jobs.new(JobKind.RZS_PING, current_user.id, producer_id=producer.id)
+    db.session.commit()
+    if not job_queue.start(job):
+        flash("Kolejka zadań jest chwilowo niedostępna. Spróbuj za chwilę.", "error")
+        return redirect(url_for(".producer", producer_id=producer.id), code=303)
+    return redirect(url_for(".producer", producer_id=producer.id, test=job.id), code=303)
+
+
+@bp.route("/producenci/<int:producer_id>/test-polaczenia/<int:job_id>")
+@tenant_user
+def connection_test_progress(producer_id, job_id):
+    producer = _producer_or_404(producer_id)
+    job = _test_job(producer, job_id)
+    if job is None:
+        abort(404)
+    return render_template("parties/_connection_test.html", producer=producer, job=job)
 
 
 @bp.route("/producenci/<int:producer_id>/usun", methods=["POST"])
@@ -253,6 +270,12 @@ def _client_or_404(client_id: int) -> Party:
     if not client.is_client:
         abort(404)
     return client
+
+
+def _test_job(producer: Party, job_id: int | None):
+    """The producer's connection-test job named in the URL; another producer's is none."""
+    job = jobs.find(job_id, JobKind.RZS_PING)
+    return job if job is not None and job.params.get("producer_id") == producer.id else None
 
 
 def _producer_or_404(producer_id: int) -> Party:

@@ -7,7 +7,7 @@ from sqlalchemy import Select, or_, select
 from app.extensions import db
 from app.identifiers import IdentifierError, normalize_nip
 from app.models import Party
-from app.search import client_ids_by_name, party_name_contains
+from app.search import client_ids_by_name, party_name_contains, starts_with
 
 
 def nip_holder(nip: str, exclude_id: int | None = None) -> Party | None:
@@ -35,7 +35,7 @@ def client_search(q: str):
     q = (q or "").strip()
     if not q:
         return None
-    conditions = [party_name_contains(q), Party.city.ilike(f"{q}%", escape="\\")]
+    conditions = [party_name_contains(q), starts_with(Party.city, q)]
     digits = "".join(ch for ch in q if ch.isdigit())
     if digits and len(digits) == len(q.replace("-", "").replace(" ", "").removeprefix("PL")):
         conditions.append(Party.nip.startswith(digits))

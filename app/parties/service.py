@@ -135,10 +135,11 @@ def update_factory_check(producer: Party, data: FactoryCheck) -> Party:
                         f"klucz {'zapisany' if producer.api_key_set else 'brak'}")
 
 
-def test_connection(producer: Party) -> tuple[bool, str]:
-    """The registry's ping; its result is kept on the producer and audited."""
+def test_connection(producer: Party, user_id: int | None = None) -> tuple[bool, str]:
+    """The registry's ping; its result is kept on the producer and audited (as the user who
+    asked for it: the job runs it later, elsewhere)."""
     ok, message = dispatch.test_connection(producer)
-    audit.record("producer.connection_test", producer, message)
+    audit.record("producer.connection_test", producer, message, user_id=user_id)
     db.session.commit()
     return ok, message
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from app import accounts, audit, clock, tenancy
 from app.accounts.passwords import verify_password
+from app.auth import sessions
 from app.auth.forms import LoginForm
 from app.auth.redirects import local_path
 from app.auth.routes import BAD_CREDENTIALS
@@ -41,7 +42,8 @@ def login():
         operator = db.session.scalar(select(Operator).where(Operator.email == email))
         if verify_password(operator.password_hash if operator else None, form.password.data):
             accounts.rehash_if_outdated(operator, form.password.data)
-            db.session.commit()
+            # A record like a user's (commits the new hash too): logout ends it, idle expires.
+            sessions.start(operator, remember=False)
             login_user(operator)
             return redirect(local_path(request.args.get("next")) or url_for(".tenants"),
                             code=303)

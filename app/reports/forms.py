@@ -1,21 +1,14 @@
 """The report's parameters: a read-only GET form (preview, print) that export posts too."""
 
-from datetime import date
 
 from wtforms import BooleanField, SelectField, ValidationError
 
+from app.days import add_months, range_problem
 from app.forms_common import PlDateField, PlForm, choices, present
-from app.reports import queries
+from app.parties import queries as party_queries
 from app.reports.params import FORMATS, KIND_LABELS, ReportParams
 
 MAX_RANGE_YEARS = 5
-
-
-def _years_later(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 class ReportForm(PlForm):
@@ -34,7 +27,7 @@ class ReportForm(PlForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._producers = dict(queries.producer_choices())
+        self._producers = {p.id: p.name for p in party_queries.producers()}
         self.producer_id.choices = choices(
             [("", "Wszyscy producenci")] + [(str(i), n) for i, n in self._producers.items()])
 
@@ -46,9 +39,10 @@ class ReportForm(PlForm):
         start, end = self.date_from.data, field.data
         if start is None or end is None:
             return
-        if end < start:
-            raise ValidationError("Data końcowa nie może być wcześniejsza niż początkowa.")
-        if end >= _years_later(start, MAX_RANGE_YEARS):
+        problem = range_problem(start, end)
+        if problem:
+            raise ValidationError(problem)
+        if end >= add_months(start, 12 * MAX_RANGE_YEARS):
             raise ValidationError(f"Zakres dat może obejmować najwyżej {MAX_RANGE_YEARS} lat.")
 
     def validate_producer_id(self, field):

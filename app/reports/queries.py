@@ -19,10 +19,10 @@ from sqlalchemy.orm import aliased
 from app import clock, tenancy
 from app.extensions import db
 from app.formatting import nip as format_nip
-from app.models import Device, Location, Order, OrderItem, OrderStatus, Party, Tenant
+from app.models import DONE_STATUSES, Device, Location, Order, OrderItem, OrderStatus, Party, Tenant
 from app.reports.params import DEVICES, SERVICES, ReportParams
 
-REPORTED_STATUSES = (OrderStatus.CLOSED.value, OrderStatus.SETTLED.value)
+REPORTED_STATUSES = DONE_STATUSES
 COLUMNS = {
     SERVICES: ["Nr fabryczny", "Nr unikatowy", "Data wykonania", "Nazwa usługi"],
     DEVICES: ["Nr fabryczny", "Nr unikatowy", "NIP podatnika", "Nazwa podatnika",
@@ -128,12 +128,6 @@ def counts_by_producer(params: ReportParams) -> dict[int, int]:
     sub = _statement(params).order_by(None).subquery()
     first = sub.c[0]  # producer id
     return dict(db.session.execute(select(first, func.count()).group_by(first)).all())
-
-
-def producer_choices() -> list[tuple[int, str]]:
-    return list(db.session.execute(
-        select(Party.id, Party.name).where(Party.is_producer.is_(True))
-        .order_by(Party.name_key, Party.id)).all())
 
 
 def header(params: ReportParams, now: datetime | None = None) -> ReportHeader:

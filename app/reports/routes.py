@@ -9,14 +9,18 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user
 
 from app import clock, jobs
-from app.auth.access import office_staff
+from app.auth.access import roles_required
 from app.extensions import db
 from app.htmx import is_htmx, page_or_partial
 from app.models import JobKind, JobStatus
+from app.orders import access
 from app.reports import bp, export, queries
 from app.reports.forms import ReportForm
 from app.reports.params import ReportParams
 from workers import jobs as job_queue
+
+# The reports list every order's items and every taxpayer of the tenant (orders/access.py).
+report_readers = roles_required(*access.REPORT_READERS)
 
 PAGE_SIZE = 100
 
@@ -35,7 +39,7 @@ def _page(form: ReportForm, status: int = 200, **context):
 
 
 @bp.route("/")
-@office_staff
+@report_readers
 def index():
     # A malformed or foreign id in the query string shows the page without the progress.
     job = jobs.find(request.args.get("job", type=int), JobKind.REPORT_EXPORT)
@@ -43,7 +47,7 @@ def index():
 
 
 @bp.route("/podglad")
-@office_staff
+@report_readers
 def preview():
     form = ReportForm(request.args)
     if not form.validate():
@@ -70,14 +74,14 @@ def preview():
 
 
 @bp.route("/druk", methods=["POST"])
-@office_staff
+@report_readers
 def print_pdf():
     """Druk: the PDF inline, for the browser's viewer in a new tab and its print button."""
     return _file(disposition="inline", fmt="pdf")
 
 
 @bp.route("/eksport", methods=["POST"])
-@office_staff
+@report_readers
 def export_file():
     return _file(disposition="attachment", fmt=None)
 
@@ -106,14 +110,14 @@ def _start_job(params: ReportParams, fmt: str):
 
 
 @bp.route("/eksport/<int:job_id>")
-@office_staff
+@report_readers
 def export_progress(job_id):
     job = jobs.get_or_404(job_id, JobKind.REPORT_EXPORT)
     return render_template("reports/_export_progress.html", job=job)
 
 
 @bp.route("/eksport/<int:job_id>/plik")
-@office_staff
+@report_readers
 def export_download(job_id):
     job = jobs.get_or_404(job_id, JobKind.REPORT_EXPORT)
     if job.status != JobStatus.FINISHED or not job.result_path:

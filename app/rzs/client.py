@@ -1,19 +1,23 @@
 """HTTP client of the producers' registries (rzs-api.md): one pooled httpx client per process,
 the spec's time limits (5 s connect, 30 s read), no redirects, and the producer URL checked
-before any call (https to a public address; http to loopback only when allowed)."""
+by the outbound guard (app.outbound) before any call: https to a public address, http to
+loopback only when allowed. The name is resolved once and the request is sent to the checked
+address, with the Host header, TLS SNI and certificate check on the name."""
 
 import base64
 import ipaddress
 import json
-import socket
 import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
 
+from app import outbound
+
 TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
 MAX_EVENTS = 500
+HTTPS_ONLY = "Adres API musi zaczynać się od https://."
 
 _client: httpx.Client | None = None
 _client_pid: int | None = None
@@ -57,7 +61,9 @@ def http_client() -> httpx.Client:
     global _client, _client_pid
     with _lock:
         if _client is None or _client_pid != os.getpid():
-            _client = httpx.Client(timeout=TIMEOUT, follow_redirects=False,
+            # trust_env off: no proxy from the environment, the connection goes to the
+            # address the guard checked. The pool is keyed by that address.
+            _client = httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False,
                                    limits=httpx.Limits(max_connections=20,
                                                        max_keepalive_connections=10),
                                    headers={"User-Agent": "Plomba-RZS/1"})
@@ -65,29 +71,72 @@ def http_client() -> httpx.Client:
         return _client
 
 
-def check_url(url: str, allow_private: bool) -> str:
-    """The URL without a trailing slash, or UnsafeURL. Names are resolved: a public-looking
-    name that points at a private, loopback or link-local address is refused."""
-    parts = urlsplit((url or "").strip())
+@dataclass(frozen=True)
+class Destination:
+    """A producer URL checked by the outbound guard: `base` as written (no trailing slash),
+    `target` the address it resolved to, once.
+
+    httpx pools connections by the address in the URL, so a kept-alive connection may carry
+    the next request to the same address: every address in the pool was checked, and each
+    request names its host in Host."""
+
+    base: str
+    scheme: str
+    netloc: str
+    path: str
+    target: outbound.Target
+
+    def pinned_url(self, path: str) -> str:
+        """The request URL with the checked address in place of the name: httpx connects
+        there and resolves nothing itself (no second lookup for DNS rebinding to change)."""
+        return f"{self.scheme}://{self.target.url_host}:{self.target.port}{self.path}/{path}"
+
+    @property
+    def extensions(self) -> dict:
+        """TLS SNI and the certificate check stay on the name the producer gave."""
+        if self.scheme == "https" and outbound.literal(self.target.host) is None:
+            return {"sni_hostname": self.target.host}
+        return {}
+
+
+def destination(url: str, allow_private: bool,
+                resolver: outbound.Resolver | None = None) -> Destination:
+    """The producer's URL checked, or UnsafeURL (RegistryError when the name does not
+    resolve). Names are resolved once: a public-looking name that points at a private,
+    loopback or link-local address is refused, and so is one with any such address."""
+    try:
+        parts = urlsplit((url or "").strip())
+        port = parts.port
+    except ValueError:  # "https://[::1", "https://host:99999"
+        raise UnsafeURL("Nieprawidłowy adres API: podaj pełny adres https://…") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise UnsafeURL("Nieprawidłowy adres API: podaj pełny adres https://…")
     if parts.username or parts.password:
         raise UnsafeURL("Adres API nie może zawierać loginu ani hasła: wpisz je w polach "
                         "parametrów API.")
+    if parts.scheme == "http" and not allow_private:
+        raise UnsafeURL(HTTPS_ONLY)
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https"
-                                                                    else 80),
-                                   proto=socket.IPPROTO_TCP)
-    except socket.gaierror:
+        target = outbound.resolve(parts.hostname,
+                                  port or (443 if parts.scheme == "https" else 80),
+                                  allow_private=allow_private, resolver=resolver)
+    except outbound.NotFound:
         raise RegistryError(f"Brak połączenia: nie znaleziono serwera {parts.hostname}.",
                             transient=True) from None
-    addresses = {ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos}
-    loopback_only = all(a.is_loopback for a in addresses)
-    if parts.scheme == "http" and not (allow_private and loopback_only):
-        raise UnsafeURL("Adres API musi zaczynać się od https://.")
-    if not allow_private and any(not a.is_global for a in addresses):
-        raise UnsafeURL("Adres API wskazuje na adres prywatny lub lokalny: niedozwolone.")
-    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    except outbound.Refused:
+        raise UnsafeURL(outbound.REFUSED_MESSAGE) from None
+    # Plain http only for the emulator on this machine (rzs-api.md, Transport).
+    if parts.scheme == "http" and not ipaddress.ip_address(
+            target.address.split("%")[0]).is_loopback:
+        raise UnsafeURL(HTTPS_ONLY)
+    path = parts.path.rstrip("/")
+    return Destination(base=f"{parts.scheme}://{parts.netloc}{path}", scheme=parts.scheme,
+                       netloc=parts.netloc, path=path, target=target)
+
+
+def check_url(url: str, allow_private: bool) -> str:
+    """The URL without a trailing slash, or UnsafeURL (see destination)."""
+    return destination(url, allow_private).base
 
 
 def _headers(endpoint: Endpoint) -> dict[str, str]:
@@ -113,10 +162,11 @@ def post(endpoint: Endpoint, path: str, body: dict, allow_private: bool) -> str:
 
 def post_raw(endpoint: Endpoint, path: str, content: bytes, allow_private: bool) -> str:
     """post() with a body that is JSON already (a batch joins stored payloads as they are)."""
-    base = check_url(endpoint.url, allow_private)
+    where = destination(endpoint.url, allow_private)
     try:
-        response = http_client().post(f"{base}/{path}", content=content,
-                                      headers=_headers(endpoint))
+        response = http_client().post(where.pinned_url(path), content=content,
+                                      headers={**_headers(endpoint), "Host": where.netloc},
+                                      extensions=where.extensions)
     except httpx.TimeoutException as exc:
         kind = "połączenia" if isinstance(exc, httpx.ConnectTimeout) else "odpowiedzi"
         raise RegistryError(f"Przekroczono czas oczekiwania na {kind} z RZS producenta.",

@@ -9,11 +9,9 @@ device's record ("pobierane z ewidencji kasy"), the seal number from the order.
 from datetime import date
 
 from app.formatting import WARSAW
-from app.models import Device, Order, OrderItem, Party, Tenant
+from app.models import BOOK_TEXT_FIELDS, Device, Order, OrderItem, Party, Tenant
 
 SHORT_KINDS = {"P": "PU", "F": "F", "L": "L"}
-BOOK_TEXT_FIELDS = ("fault", "work_done", "result", "seals_removed", "seals_applied",
-                    "program_version", "parts", "old_memory_no", "new_memory_no")
 
 
 def event_id(order: Order, item: OrderItem | None) -> str:

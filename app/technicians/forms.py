@@ -4,7 +4,8 @@ from wtforms.validators import ValidationError
 
 from app.extensions import db
 from app.forms_common import PlDateField, PlForm, choices, max_len, present, required, strip
-from app.models import DeviceKind, Party, Role, Technician, User
+from app.models import DeviceKind, Role, Technician, User
+from app.parties import queries as party_queries
 from app.technicians.service import TechnicianData, holder
 
 DEVICE_KIND_CHOICES = choices([("", "wszystkie")] + [(k.value, k.label) for k in DeviceKind])
@@ -62,8 +63,6 @@ class AuthorisationForm(PlForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        producers = db.session.scalars(
-            select(Party).where(Party.is_producer.is_(True)).order_by(Party.name, Party.id)
-        )
+        producers = party_queries.producers()
         self.producer_id.choices = choices([("", "— wybierz —")]
                                            + [(p.id, p.name) for p in producers])

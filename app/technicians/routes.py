@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from app import clock, tenancy
+from app import clock, search, tenancy
 from app.auth.access import office_staff, tenant_user
 from app.htmx import is_htmx, page_or_partial
 from app.listing import keyset_page
@@ -46,9 +46,9 @@ def index():
         selectinload(Technician.authorisations).selectinload(Authorisation.producer),
     )
     if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(Technician.name.ilike(like), Technician.identifier.ilike(like),
-                              Technician.seal_no.ilike(like)))
+        stmt = stmt.where(or_(search.contains(Technician.name, q),
+                              search.contains(Technician.identifier, q),
+                              search.contains(Technician.seal_no, q)))
     page = keyset_page(stmt, [Technician.name, Technician.id], request.args.get("after"))
     return page_or_partial("technicians/index.html", "technicians/_rows.html", page=page, q=q)
 

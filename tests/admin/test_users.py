@@ -31,20 +31,47 @@ def test_invite_then_the_invitee_sets_a_password_and_signs_in(app, client, tenan
         SimpleWorker([queue("mail", connection)], connection=connection).work(burst=True)
     [message] = smtp_sink.messages
     assert "Serwis Alfa" in message["Subject"]
-    link = re.search(r"http://localhost(/\S+)", message.get_content()).group(1)
+    link = re.search(r"http://plomba.test(/\S+)", message.get_content()).group(1)
     invitee = app.test_client()
     invitee.post(link, data={"password": "haslo-nowego-1", "repeat": "haslo-nowego-1"})
     assert invitee.post("/login", data={"email": "nowy@alfa.pl",
                                         "password": "haslo-nowego-1"}).status_code == 303
 
 
-def test_invite_of_an_existing_address_changes_nothing(app, client, tenant_a, tenant_b, login):
+def test_invite_of_an_existing_address_changes_nothing_and_says_nothing(
+        app, client, tenant_a, tenant_b, login, smtp_sink, redis_client, monkeypatch):
+    # Issue 11, item 9: "Konto z tym adresem e-mail już istnieje" told the inviter that the
+    # address works for another company. Now the answer is an invitation's; its owner is told.
+    redis_client.flushdb()
+    monkeypatch.setattr(app.extensions["mail"], "server", smtp_sink.host)
+    monkeypatch.setattr(app.extensions["mail"], "port", smtp_sink.port)
     login(tenant_a.owner_email)
     before = _users(app, tenant_a)
-    body = client.post("/administracja/uzytkownicy", data={
-        "email": tenant_b.owner_email, "role": "office"}).get_data(as_text=True)
-    assert "Konto z tym adresem e-mail już istnieje" in body
-    assert _users(app, tenant_a) == before
+    taken = client.post("/administracja/uzytkownicy", data={
+        "email": tenant_b.owner_email, "role": "office"}, follow_redirects=True)
+    fresh = client.post("/administracja/uzytkownicy", data={
+        "email": "nowy@alfa.pl", "role": "office"}, follow_redirects=True)
+    taken_page = taken.get_data(as_text=True)
+    assert f"Zaproszono {tenant_b.owner_email}." in taken_page
+    assert "Zaproszono nowy@alfa.pl." in fresh.get_data(as_text=True)
+    assert "już istnieje" not in taken_page
+    assert _users(app, tenant_a) == before | {"nowy@alfa.pl": ("office", True)}
+    with app.app_context():
+        connection = redis_connection()
+        SimpleWorker([queue("mail", connection)], connection=connection).work(burst=True)
+    notice = next(m for m in smtp_sink.messages if m["To"] == tenant_b.owner_email)
+    assert "masz już konto w Plombie w innej firmie" in notice.get_content()
+    assert "http" not in notice.get_content()  # no link that could take the account
+
+
+def test_invite_of_someone_already_in_the_company_says_so(app, client, tenant_a, login):
+    with app.app_context():
+        factories.make_user(tenant_a, "biuro@alfa.pl", Role.OFFICE)
+    login(tenant_a.owner_email)
+    page = client.post("/administracja/uzytkownicy", data={
+        "email": "Biuro@alfa.pl", "role": "office"}, follow_redirects=True).get_data(
+        as_text=True)
+    assert "biuro@alfa.pl jest już na liście użytkowników." in page
 
 
 def test_roles_and_deactivation_keep_one_owner(app, client, tenant_a, login):

@@ -36,7 +36,7 @@ def mailbox(app, smtp_sink, redis_client, monkeypatch):
 
 
 def _link(message) -> str:
-    return re.search(r"http://localhost(/\S+)", message.get_content()).group(1)
+    return re.search(r"http://plomba.test(/\S+)", message.get_content()).group(1)
 
 
 def _counts(app):
@@ -67,9 +67,7 @@ def test_signup_confirm_then_sign_in(app, client, mailbox):
 def test_signup_bad_input_changes_nothing(app, client, tenant_a):
     before = _counts(app)
     cases = [
-        ({"nip": "1234563218"}, "Firma z tym NIP jest już zarejestrowana"),
         ({"nip": "5260250275"}, "Nieprawidłowy NIP: błędna suma kontrolna."),
-        ({"email": tenant_a.owner_email}, "Konto z tym adresem e-mail już istnieje."),
         ({"password": "krotkie", "repeat": "krotkie"}, "Hasło musi mieć od 10 do 200 znaków."),
         ({"password": "szef@gamma.pl", "repeat": "szef@gamma.pl"},
          "Hasło nie może być adresem e-mail."),
@@ -134,3 +132,36 @@ def test_sign_up_and_reset_are_limited_per_address(app, client, monkeypatch, url
     assert codes[-1] == 429 and 429 not in codes[:2]
     assert "Zbyt wiele prób" in client.post(url, data={}, environ_base=env).get_data(
         as_text=True)
+
+
+def _page(client, data) -> str:
+    # The CSRF token carries the second it was signed in: two answers a second apart differ
+    # there, whatever they say.
+    html = client.post("/rejestracja", data=data).get_data(as_text=True)
+    return re.sub(r'"X-CSRFToken": "[^"]*"', '"X-CSRFToken": ""', html)
+
+
+def test_signup_with_a_registered_email_or_nip_answers_as_a_new_one(app, client, tenant_a,
+                                                                    mailbox):
+    # Issue 11, item 9: the form said "Konto z tym adresem e-mail już istnieje" and "Firma z
+    # tym NIP jest już zarejestrowana" to anyone typing them.
+    before = _counts(app)
+    email_page = _page(client, {**SIGNUP, "email": tenant_a.owner_email})
+    nip_page = _page(client, {**SIGNUP, "nip": "1234563218", "email": "nowy@gamma.pl"})
+    assert _counts(app) == before
+    fresh_page = _page(client, SIGNUP)  # a real sign-up, for comparison
+    assert email_page.replace(tenant_a.owner_email, "X") == fresh_page.replace(
+        "szef@gamma.pl", "X")
+    assert nip_page.replace("nowy@gamma.pl", "X") == fresh_page.replace("szef@gamma.pl", "X")
+    for page in (email_page, nip_page):
+        assert "już istnieje" not in page and "już zarejestrowana" not in page
+    by_recipient = {}
+    for message in mailbox():
+        by_recipient.setdefault(message["To"], []).append(message)
+    assert "nowy@gamma.pl" not in by_recipient  # a typed address learns nothing either
+    assert len(by_recipient["szef@gamma.pl"]) == 1  # the real sign-up's confirmation
+    told = {m["Subject"]: m.get_content() for m in by_recipient[tenant_a.owner_email]}
+    assert set(told) == {"Plomba: próba rejestracji z Twoim adresem",
+                         "Plomba: próba rejestracji Waszej firmy"}
+    assert "http://plomba.test/haslo/reset" in told["Plomba: próba rejestracji z Twoim adresem"]
+    assert "nowy@gamma.pl" in told["Plomba: próba rejestracji Waszej firmy"]

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from app import clock, tenancy
-from app.devices import rules
+from app.devices import inspection, rules
 from app.extensions import db
 from app.listing import encode_cursor
 from app.models import Device, Location, Party, Role
@@ -488,7 +488,7 @@ def test_detail_marks_an_overdue_inspection(app, client, tenant_a, alfa):
     with app.app_context(), tenancy.use_tenant(tenant_a.id):
         device = db.session.get(Device, alfa["device_id"])
         device.last_inspection_on = date(2020, 3, 31)
-        device.next_inspection_due = rules.next_inspection_due(date(2020, 3, 31), 24)
+        device.next_inspection_due = inspection.next_inspection_due(date(2020, 3, 31), 24)
         db.session.commit()
     detail = client.get(f"/urzadzenia/{alfa['device_id']}").get_data(as_text=True)
     assert '<dd class="expired">31.03.2022 (po terminie)</dd>' in detail

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from app.devices.rules import next_inspection_due
+from app.devices.inspection import next_inspection_due
 
 
 @pytest.mark.parametrize(("last", "months", "due"), [

@@ -46,15 +46,15 @@ FORM = {"kind": "services", "date_from": "2026-01-01", "date_to": clock.today().
         "subject": "Raport dla Posnet", "message": "W załączniku raport."}
 
 
-def test_report_arrives_with_the_attachment(app, client, alfa, smtp_sink):
-    _smtp(app, alfa, smtp_sink.host, smtp_sink.port)
+def test_report_arrives_with_the_attachment(app, client, alfa, mail_server):
+    _smtp(app, alfa, mail_server.host, mail_server.port)
     response = client.post("/raporty/email", data=FORM)
     assert response.status_code == 303
     status_url = response.headers["Location"]
     waiting = client.get(status_url, headers={"HX-Request": "true"}).get_data(as_text=True)
     assert 'hx-trigger="load delay:700ms"' in waiting
     _work(app)
-    [message] = smtp_sink.messages
+    [message] = mail_server.messages
     assert message["Subject"] == "Raport dla Posnet"
     assert set(message["To"].split(", ")) == {"szef@alfa.pl", "biuro@alfa.pl"}
     [attachment] = list(message.iter_attachments())
@@ -67,18 +67,20 @@ def test_report_arrives_with_the_attachment(app, client, alfa, smtp_sink):
     assert "Wysłano:" in done and "hx-trigger" not in done
 
 
-def test_smtp_failure_shows_the_reason_and_can_be_retried(app, client, alfa, smtp_sink):
-    _smtp(app, alfa, smtp_sink.host, smtp_sink.port)
-    smtp_sink.refuse = "554 Odrzucono: limit wysyłki"
+def test_smtp_failure_shows_the_reason_and_can_be_retried(app, client, alfa, mail_server):
+    _smtp(app, alfa, mail_server.host, mail_server.port)
+    mail_server.refuse = "554 Odrzucono: limit wysyłki"
     status_url = client.post("/raporty/email", data=FORM).headers["Location"]
     _work(app)
     failed = client.get(status_url).get_data(as_text=True)
-    assert "Nie wysłano. Serwer poczty odmówił (554): Odrzucono: limit wysyłki" in failed
-    assert smtp_sink.messages == []
+    # The reply's code, never the remote server's own words.
+    assert "Nie wysłano. Serwer poczty nie przyjął wiadomości (kod 554)." in failed
+    assert "limit wysyłki" not in failed
+    assert mail_server.messages == []
     retried = client.post(f"{status_url}/ponow", follow_redirects=True)
     assert "Wysyłka ponowiona." in retried.get_data(as_text=True)
     _work(app)
-    assert len(smtp_sink.messages) == 1
+    assert len(mail_server.messages) == 1
     assert "Wysłano:" in client.get(status_url).get_data(as_text=True)
 
 
@@ -101,8 +103,8 @@ def test_bad_input_starts_no_job(app, client, alfa, redis_client):
         assert queue("mail", redis_connection()).count == 0
 
 
-def test_another_tenants_mail_job_is_404(app, client, alfa, tenant_b, login, smtp_sink):
-    _smtp(app, alfa, smtp_sink.host, smtp_sink.port)
+def test_another_tenants_mail_job_is_404(app, client, alfa, tenant_b, login, mail_server):
+    _smtp(app, alfa, mail_server.host, mail_server.port)
     status_url = client.post("/raporty/email", data=FORM).headers["Location"]
     client.post("/logout")
     login(tenant_b.owner_email)
@@ -125,12 +127,12 @@ def test_report_page_hands_its_parameters_to_the_email_form(app, client, alfa):
     ("Raport\nReply-To: zbieracz@evil.example", ["szef@alfa.pl"]),
     ("Raport", ["szef@alfa.pl\r\nBcc: zbieracz@evil.example"]),
 ])
-def test_no_header_injection_through_the_tenants_server(app, alfa, smtp_sink, subject,
+def test_no_header_injection_through_the_tenants_server(app, alfa, mail_server, subject,
                                                         recipients):
     """Jobs build their message without the form: the builder itself refuses a line break."""
-    _smtp(app, alfa, smtp_sink.host, smtp_sink.port)
+    _smtp(app, alfa, mail_server.host, mail_server.port)
     with app.app_context(), tenancy.use_tenant(alfa.id):
         tenant = db.session.scalar(select(Tenant))
         with pytest.raises(mailer.MailError, match="znak nowej linii"):
             mailer.send(tenant, mailer.build(tenant, recipients, subject, "Treść"))
-    assert smtp_sink.messages == []
+    assert mail_server.messages == []

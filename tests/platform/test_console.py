@@ -55,3 +55,41 @@ def test_tenant_users_and_anonymous_do_not_find_the_console(app, client, tenant_
     tried = client.post("/platform/logowanie", data={
         "email": tenant_a.owner_email, "password": factories.PASSWORD})
     assert "Nieprawidłowy e-mail lub hasło." in tried.get_data(as_text=True)
+
+
+def _operator_cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def test_an_operators_cookie_copied_before_logout_is_refused_after(app, client):
+    _operator(app)
+    assert client.post("/platform/logowanie", data={"email": OP_EMAIL,
+                                                    "password": OP_PASSWORD}).status_code == 303
+    copied = app.test_client()
+    copied.set_cookie("session", _operator_cookie(client))
+    assert copied.get("/platform").status_code == 200  # the copy works while signed in
+    assert client.post("/logout").status_code == 303
+    assert copied.get("/platform").status_code == 404
+    with app.app_context():
+        from app.models import OperatorSession
+
+        [row] = db.session.scalars(select(OperatorSession)).all()
+        assert row.ended_at is not None
+
+
+def test_an_idle_operator_session_expires(app, client):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from app import clock
+    from app.models import OperatorSession
+
+    _operator(app)
+    client.post("/platform/logowanie", data={"email": OP_EMAIL, "password": OP_PASSWORD})
+    assert client.get("/platform").status_code == 200
+    with app.app_context():
+        db.session.execute(update(OperatorSession).values(
+            last_seen_at=clock.now() - app.config["SESSION_IDLE_LIMIT"] - timedelta(minutes=1)))
+        db.session.commit()
+    assert client.get("/platform").status_code == 404

@@ -3,6 +3,8 @@ progress, then a download link that only the job's tenant can follow. The job is
 status and result survive a Redis flush."""
 
 import io
+import os
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -224,3 +226,79 @@ def test_a_suspended_tenants_export_does_not_run(app, client, login, report_data
     with app.app_context(), tenancy.use_tenant(tenant_a.id):
         job = db.session.get(Job, int(job_id))
         assert (job.status, job.started_at, job.result_path) == ("failed", None, None)
+
+
+def test_the_sweeper_queues_again_a_job_that_redis_lost_and_ends_one_whose_worker_died(
+        app, client, login, report_data, tenant_a, big_report, redis_client):
+    from app.extensions import db
+    from app.models import Job, JobStatus
+    from app.tenancy import use_tenant
+    from workers import jobs
+
+    login(tenant_a.owner_email)
+    lost_in_redis = _start(client)
+    died = _start(client)
+    redis_client.flushall()
+    later = clock.now() + jobs.QUEUED_GRACE + timedelta(seconds=1)
+    with app.app_context():
+        with use_tenant(tenant_a.id):
+            row = db.session.get(Job, died)
+            row.status, row.started_at = JobStatus.RUNNING.value, clock.now()
+            db.session.commit()
+        assert jobs.rescue(now=clock.now()) == {"requeued": 0, "lost": 0}  # not yet: grace
+        assert jobs.rescue(now=later) == {"requeued": 1, "lost": 0}
+        assert jobs.rescue(now=later) == {"requeued": 0, "lost": 0}  # Redis holds it now
+        assert jobs.rescue(now=later + timedelta(hours=1)) == {"requeued": 0, "lost": 1}
+    work(app)
+    partial = client.get(f"/raporty/eksport/{lost_in_redis}").get_data(as_text=True)
+    assert "Gotowe:" in partial
+    with app.app_context(), use_tenant(tenant_a.id):
+        row = db.session.get(Job, died)
+        assert row.status == JobStatus.FAILED and row.error == jobs.LOST
+
+
+def test_export_files_are_private(app, tenant_a, report_data):
+    # Issue 11, item 14: the files were 0644 in a 0755 directory.
+    import stat
+
+    from app import jobs, tenancy
+    from app.extensions import db
+    from app.models import Job, JobKind
+    from workers import jobs as job_queue
+    from workers import reports as report_jobs
+
+    params = {"kind": "services", "date_from": "2026-03-01", "date_to": "2026-03-31"}
+    with app.app_context():
+        for fmt in ("csv", "xlsx", "pdf"):
+            with tenancy.use_tenant(tenant_a.id):
+                job_id = jobs.new(JobKind.REPORT_EXPORT, None, report=params, fmt=fmt).id
+                db.session.commit()
+            job_queue.run(job_id)
+            with tenancy.use_tenant(tenant_a.id):
+                path = db.session.get(Job, job_id).result_path
+            assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, fmt
+        directory = report_jobs.export_dir(tenant_a.id)
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+        assert stat.S_IMODE(directory.parent.stat().st_mode) == 0o700
+
+
+def test_the_workers_maintenance_sweeps_old_exports_of_every_tenant(app, tenant_a, tenant_b,
+                                                                    redis_client):
+    # Before, a file went only at the same tenant's next export: never, for one that stopped.
+    import time
+
+    from workers import reports as report_jobs
+    from workers.__main__ import PlombaWorker
+
+    with app.app_context():
+        old_a = report_jobs.export_dir(tenant_a.id) / "old.csv"
+        old_b = report_jobs.export_dir(tenant_b.id) / "old.xlsx"
+        fresh = report_jobs.export_dir(tenant_b.id) / "fresh.pdf"
+        for path in (old_a, old_b, fresh):
+            path.write_text("x")
+        for path in (old_a, old_b):
+            os.utime(path, (time.time() - report_jobs.KEEP_FILES - 60,) * 2)
+        connection = redis_connection()
+        PlombaWorker([queue(REPORTS, connection)], connection=connection) \
+            .run_maintenance_tasks()
+    assert not old_a.exists() and not old_b.exists() and fresh.exists()

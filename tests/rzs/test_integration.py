@@ -1,5 +1,6 @@
 """Orders closed in Plomba reach the real emulator through the real Redis and a burst worker."""
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -128,31 +129,54 @@ def test_offline_batch_of_1200_events_in_3_requests(rzs, client, login):
 
 
 def test_connection_test_ok_and_failures(rzs, client, login):
+    """"Test połączenia" is a job: the page polls its row until the registry has answered."""
     login(rzs.tenant.owner_email)
     url = f"/producenci/{rzs.ids['producer_id']}/test-polaczenia"
-    ok = client.post(url, follow_redirects=True).get_data(as_text=True)
-    assert "Test połączenia z RZS: OK: połączenie udane" in ok
+
+    def run_test() -> str:
+        response = client.post(url)
+        assert response.status_code == 303
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        [poll] = re.findall(r'hx-get="([^"]*/test-polaczenia/\d+)"', page)
+        assert 'hx-trigger="load delay:700ms"' in page  # waiting for the worker
+        rzs.work()
+        done = client.get(poll).get_data(as_text=True)
+        assert "hx-trigger" not in done
+        return done
+
+    assert "Test połączenia z RZS: OK: połączenie udane" in run_test()
     with rzs.ctx():
         producer = db.session.get(Party, rzs.ids["producer_id"])
         producer.api_login = "zly-login"
         db.session.commit()
-    bad = client.post(url, follow_redirects=True).get_data(as_text=True)
-    assert "Błąd: Nieprawidłowe parametry logowania" in bad
+    assert "Błąd: Nieprawidłowe parametry logowania" in run_test()
     with rzs.ctx():
         producer = db.session.get(Party, rzs.ids["producer_id"])
         producer.api_login, producer.nip = "alfa-api", "5260250274"
         db.session.commit()
-    assert "Błąd: Niezgodny NIP producenta" in client.post(url, follow_redirects=True).get_data(
-        as_text=True)
+    assert "Błąd: Niezgodny NIP producenta" in run_test()
     with rzs.ctx():
         producer = db.session.get(Party, rzs.ids["producer_id"])
         producer.api_url = "http://127.0.0.1:9/posnet"
         db.session.commit()
-    assert "Brak połączenia z RZS producenta" in client.post(
-        url, follow_redirects=True).get_data(as_text=True)
+    assert "Brak połączenia z RZS producenta" in run_test()
     with rzs.ctx():
         producer = db.session.get(Party, rzs.ids["producer_id"])
         assert producer.last_test_ok is False and producer.last_test_at is not None
+    page = client.get(f"/producenci/{rzs.ids['producer_id']}").get_data(as_text=True)
+    assert "Brak połączenia z RZS producenta" in page  # the last result, kept on the producer
+
+
+def test_connection_test_job_of_another_producer_or_tenant_is_404(rzs, client, login,
+                                                                   tenant_b):
+    login(rzs.tenant.owner_email)
+    producer_id = rzs.ids["producer_id"]
+    location = client.post(f"/producenci/{producer_id}/test-polaczenia").headers["Location"]
+    job_id = int(location.rsplit("test=", 1)[1])
+    assert client.get(f"/producenci/{producer_id}/test-polaczenia/{job_id}").status_code == 200
+    client.post("/logout")
+    login(tenant_b.owner_email)
+    assert client.get(f"/producenci/{producer_id}/test-polaczenia/{job_id}").status_code == 404
 
 
 def test_sweeper_sends_what_redis_lost(rzs, redis_client):
@@ -190,3 +214,9 @@ def test_a_suspended_tenants_sending_waits_for_the_resume(rzs):
         dispatch.sweep(clock.now() + timedelta(hours=1))
     rzs.work(until_settled=True)
     assert [r["status"] for r in rzs.rows(order_id)] == ["delivered"]
+
+
+def test_a_test_job_id_out_of_range_names_no_job(rzs, client, login):
+    login(rzs.tenant.owner_email)
+    page = client.get(f"/producenci/{rzs.ids['producer_id']}?test={2**64}")
+    assert page.status_code == 200 and "test-polaczenia/" not in page.get_data(as_text=True)

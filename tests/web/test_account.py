@@ -54,3 +54,30 @@ def test_log_out_everywhere(app, client, tenant_a, login):
     assert "Wylogowano ze wszystkich innych urządzeń" in done.get_data(as_text=True)
     assert client.get("/").status_code == 200
     assert other.get("/").status_code == 302
+
+
+def test_wrong_current_passwords_are_limited(app, client, tenant_a, login, monkeypatch,
+                                             redis_client):
+    # Issue 11, item 14: a found signed-in browser could guess its user's password here.
+    monkeypatch.setitem(app.config, "PASSWORD_CHECK_RATE_LIMIT", "3 per hour")
+    login(tenant_a.owner_email)
+    before = _hash(app, tenant_a)
+    change = {"new": "nowe-haslo-123", "repeat": "nowe-haslo-123"}
+    for i in range(3):
+        body = client.post("/konto", data={"current": f"zle-{i}", **change}).get_data(
+            as_text=True)
+        assert "Obecne hasło jest nieprawidłowe." in body
+    # Not even the right one is checked now.
+    body = client.post("/konto", data={"current": factories.PASSWORD, **change}).get_data(
+        as_text=True)
+    assert "Zbyt wiele błędnych prób podania obecnego hasła" in body
+    assert _hash(app, tenant_a) == before
+    # Right passwords do not count: another user of the company is not affected.
+    with app.app_context():
+        from app.models import Role
+
+        factories.make_user(tenant_a, "biuro@alfa.pl", Role.OFFICE)
+    other = app.test_client()
+    other.post("/login", data={"email": "biuro@alfa.pl", "password": factories.PASSWORD})
+    assert other.post("/konto", data={"current": factories.PASSWORD, **change}).status_code \
+        == 303

@@ -168,7 +168,7 @@ def test_password_is_stored_as_scrypt(app, tenant_a):
 
 def test_login_rate_limit_per_account_across_addresses(app, client, tenant_a, monkeypatch,
                                                        redis_client):
-    monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_RATE_LIMIT", "3 per minute")
+    monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_CEILING", "3 per minute")
     codes = [_post_login(client, tenant_a.owner_email, "zle",
                          environ_base={"REMOTE_ADDR": f"10.2.0.{i}"}).status_code
              for i in range(4)]
@@ -176,3 +176,45 @@ def test_login_rate_limit_per_account_across_addresses(app, client, tenant_a, mo
     other = _post_login(client, "ktos@example.com", "zle",
                         environ_base={"REMOTE_ADDR": "10.2.0.9"})
     assert other.status_code == 200  # another account is not affected
+
+
+def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out(app, client, tenant_a,
+                                                                    monkeypatch, redis_client):
+    # Issue 11, item 8: 20 wrong passwords an hour locked the account from everywhere.
+    monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_RATE_LIMIT", "20 per hour")
+    attacker = {"REMOTE_ADDR": "10.3.0.66"}
+    codes = [_post_login(client, tenant_a.owner_email, f"zle-{i}", environ_base=attacker)
+             .status_code for i in range(21)]
+    assert codes == [200] * 20 + [429]
+    owner = app.test_client()
+    assert _post_login(owner, tenant_a.owner_email, factories.PASSWORD,
+                       environ_base={"REMOTE_ADDR": "10.3.0.7"}).status_code == 303
+    # The attacking address stays stopped, even with the right password.
+    assert _post_login(client, tenant_a.owner_email, factories.PASSWORD,
+                       environ_base=attacker).status_code == 429
+
+
+def test_a_successful_sign_in_is_not_counted_against_the_account(app, tenant_a, monkeypatch,
+                                                                 redis_client):
+    monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_RATE_LIMIT", "2 per hour")
+    for _ in range(4):
+        browser = app.test_client()
+        assert _post_login(browser, tenant_a.owner_email, factories.PASSWORD,
+                           environ_base={"REMOTE_ADDR": "10.4.0.1"}).status_code == 303
+
+
+def test_a_distributed_guess_does_not_lock_the_owners_usual_address(app, tenant_a, monkeypatch,
+                                                                    redis_client):
+    usual = {"REMOTE_ADDR": "10.5.0.1"}
+    assert _post_login(app.test_client(), tenant_a.owner_email, factories.PASSWORD,
+                       environ_base=usual).status_code == 303
+    monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_CEILING", "5 per hour")
+    codes = [_post_login(app.test_client(), tenant_a.owner_email, "zle",
+                         environ_base={"REMOTE_ADDR": f"10.5.1.{i}"}).status_code
+             for i in range(7)]
+    assert codes[-1] == 429 and 429 not in codes[:5]
+    # A new address waits; the address the owner signed in from before does not.
+    assert _post_login(app.test_client(), tenant_a.owner_email, factories.PASSWORD,
+                       environ_base={"REMOTE_ADDR": "10.5.2.1"}).status_code == 429
+    assert _post_login(app.test_client(), tenant_a.owner_email, factories.PASSWORD,
+                       environ_base=usual).status_code == 303
