@@ -16,9 +16,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app import bounds
-
-from app import days
+from app import bounds, days
 
 
 def required(message: str = "To pole jest wymagane."):
