@@ -54,6 +54,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     with app.app_context():
         _sqlite_pragmas(db.engine)
 
+    from app import inputs
+
+    inputs.register(app)
     _register_blueprints(app)
     if app.config.get("ENV_NAME") == "development" and app.config.get("MAIL_SUPPRESS_SEND"):
         from app.mailer import print_suppressed_mail
@@ -172,6 +175,19 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(_e):
-        db.session.rollback()
-        return page(500, "Błąd serwera", "Coś poszło nie tak po naszej stronie. "
-                    "Spróbuj ponownie za chwilę.")
+        # The request failed half-way: its transaction may be aborted (PostgreSQL), its tenant
+        # unset, its user expired. So this page reads nothing from the database: no layout with
+        # the menu and the user's name, only a page of its own. If even that fails, a fixed text.
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection itself may be what broke
+            app.logger.exception("rollback after a server error failed")
+        try:
+            return render_template("errors/500.html"), 500
+        except Exception:  # noqa: BLE001
+            app.logger.exception("the error page failed")
+            return SERVER_ERROR_TEXT, 500, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+SERVER_ERROR_TEXT = ("Błąd serwera. Coś poszło nie tak po naszej stronie. "
+                     "Spróbuj ponownie za chwilę.")

@@ -7,6 +7,7 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from app.bounds import day_in_range
 from app.formatting import day_range
 
 FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
@@ -22,13 +23,15 @@ def add_months(day: date, months: int) -> date:
 
 
 def parse_day(raw: str | None) -> date | None:
-    """The day in `raw` (2026-12-31 or 31.12.2026), None when empty or not a date."""
+    """The day in `raw` (2026-12-31 or 31.12.2026), None when empty, not a date, or outside the
+    days users may type (bounds.DAY_MIN..DAY_MAX: 9999-12-31 has no next day to end a range)."""
     text = (raw or "").strip()
     for fmt in FORMATS:
         try:
-            return datetime.strptime(text, fmt).date()
+            day = datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+        return day if day_in_range(day) else None
     return None
 
 

@@ -3,6 +3,7 @@
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from app.bounds import clamp_day
 from app.clock import WARSAW
 from app.models import TRANSMISSION_STATUS_LABELS
 
@@ -14,9 +15,11 @@ def day_start(day: date) -> datetime:
 
 def day_range(day_from: date | None, day_to: date | None) -> tuple[datetime | None,
                                                                     datetime | None]:
-    """[start, end) of the days from..to inclusive; None where a bound is not given."""
-    return (day_start(day_from) if day_from else None,
-            day_start(day_to + timedelta(days=1)) if day_to else None)
+    """[start, end) of the days from..to inclusive; None where a bound is not given. A day
+    outside the range users may type is its nearest end: 9999-12-31 has no next day, and
+    0001-01-01 in Warsaw is not a datetime in UTC."""
+    return (day_start(clamp_day(day_from)) if day_from else None,
+            day_start(clamp_day(day_to) + timedelta(days=1)) if day_to else None)
 
 
 def nip(value: str | None) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Select, literal, tuple_
 
+from app.bounds import clean_text, day_in_range, int_or_none, numeric_problem
 from app.extensions import db
 
 PAGE_SIZE = 50
@@ -32,7 +33,7 @@ def decode_cursor(cursor: str | None) -> list | None:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # [[[[... nests past the stack
         return None
     return values if isinstance(values, list) else None
 
@@ -40,7 +41,7 @@ def decode_cursor(cursor: str | None) -> list | None:
 def _restore(column, value):
     """A cursor value back in its column's type: JSON keeps dates and decimals as text, which
     PostgreSQL will not compare with a date or numeric column. ValueError for a value that cannot
-    be one (a hand-edited cursor)."""
+    be one, or that the database could not compare (a hand-edited cursor: 1e30, 2**64, NUL)."""
     try:
         python_type = column.type.python_type
     except NotImplementedError:
@@ -48,16 +49,29 @@ def _restore(column, value):
     if python_type in (date, datetime):
         if not isinstance(value, str):
             raise ValueError(value)
-        return python_type.fromisoformat(value)
+        restored = python_type.fromisoformat(value)
+        day = restored.date() if isinstance(restored, datetime) else restored
+        if not day_in_range(day):
+            raise ValueError(value)
+        return restored
     if python_type is Decimal:
-        if not isinstance(value, str | int):
+        if not isinstance(value, str | int) or isinstance(value, bool):
             raise ValueError(value)
         try:
-            return Decimal(value)
+            restored = Decimal(value)
         except ArithmeticError:  # decimal.InvalidOperation
             raise ValueError(value) from None
-    if python_type in (int, str) and type(value) is not python_type:
-        raise ValueError(value)
+        if numeric_problem(restored, column):
+            raise ValueError(value)
+        return restored
+    if python_type is int:
+        if type(value) is not int or int_or_none(value) is None:
+            raise ValueError(value)
+        return value
+    if python_type is str:
+        if type(value) is not str or clean_text(value) != value:
+            raise ValueError(value)
+        return value
     return value
 
 
@@ -66,11 +80,13 @@ def keyset_page(stmt: Select, key_columns: list, cursor: str | None, *, descendi
     """Run `stmt` ordered by key_columns (the last one unique, e.g. id) after the cursor.
     row_key(item) gives the key values of an item; by default the columns' attribute names."""
     after = decode_cursor(cursor)
-    if after is not None and len(after) == len(key_columns):
+    if after is not None and len(after) != len(key_columns):
+        after = None
+    if after is not None:
         try:
             bound = tuple_(*(literal(_restore(c, v), c.type)
                              for c, v in zip(key_columns, after, strict=True)))
-        except ValueError:
+        except (ValueError, TypeError, OverflowError):
             after = None  # a cursor that is not ours: start from the first page
         else:
             keys = tuple_(*key_columns)

@@ -1,20 +1,12 @@
 from wtforms import SelectField, StringField
 
 from app.devices.rules import MODEL_MAX, REGISTRATION_NO_MAX, DeviceInput
-from app.forms_common import PlDateField, PlForm, choices, strip
+from app.forms_common import PlDateField, PlForm, choices, optional_id, strip
 from app.models import DeviceKind, DeviceStatus
 
 KIND_CHOICES = choices((k.value, k.label) for k in DeviceKind)
 STATUS_CHOICES = choices((s.value, s.label) for s in DeviceStatus)
 INTERVAL_CHOICES = choices([(24, "co 24 miesiące"), (12, "co 12 miesięcy")])
-
-
-def optional_id(value) -> int | None:
-    """A record id from a select; anything else is "nothing chosen" and the rules say so."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class DeviceForm(PlForm):

@@ -14,20 +14,18 @@ from app.forms_common import (
     at_least,
     choices,
     max_len,
+    optional_id,
     present,
     strip,
 )
-from app.models import VAT_RATES
+from app.models import VAT_RATES, OrderItem
 
 VAT = [(v, f"{v}%" if v != "zw" else "zw.") for v in VAT_RATES]
 ITEM_VAT_CHOICES = choices([("", "z kartoteki"), *VAT])
 
 
 def _int_or_none(value):
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+    return optional_id(value)
 
 
 class NewOrderForm(PlForm):
@@ -53,9 +51,10 @@ class HeaderForm(PlForm):
 
 class ItemForm(PlForm):
     service_id = SelectField("Usługa", coerce=_int_or_none, validate_choice=False)
-    quantity = PlDecimalField("Ilość", places=None, default=1,
+    quantity = PlDecimalField("Ilość", places=None, default=1, column=OrderItem.quantity,
                               validators=[present("Podaj ilość."), at_least(0.001)])
-    price = PlDecimalField("Cena netto", places=2, validators=[Optional(), at_least(0)],
+    price = PlDecimalField("Cena netto", places=2, column=OrderItem.price,
+                           validators=[Optional(), at_least(0)],
                            description="Pusta: cena z kartoteki usług.")
     vat_rate = SelectField("VAT", choices=ITEM_VAT_CHOICES, default="")
     performed_on = DateField("Data wykonania", validators=[Optional()])

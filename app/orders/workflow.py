@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import audit, clock
+from app import audit, bounds, clock
 from app.devices import inspection
 from app.extensions import db
 from app.models import (
@@ -401,6 +401,10 @@ def settle(actor: Actor, order: Order, *, doc_no: str, doc_date: date | None,
         raise WorkflowError("Podaj numer dokumentu rozliczenia.", "doc_no")
     if len(doc_no) > 60:
         raise WorkflowError("Numer dokumentu może mieć najwyżej 60 znaków.", "doc_no")
+    if bounds.numeric_problem(total(order), Order.settlement_total):
+        # Each item fits its columns, but their sum may not fit the order's.
+        raise WorkflowError("Suma pozycji zlecenia jest za duża, by ją rozliczyć. "
+                            "Popraw ilości lub ceny.")
     closing = order.status == STARTED  # settled straight away: closed on the way
     warnings = _closing_warnings(order, now) if closing else []
     _transition(actor, order, "settle", _warnings_detail(warnings))

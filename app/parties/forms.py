@@ -1,5 +1,6 @@
 from urllib.parse import urlsplit
 
+import httpx
 from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Email, Optional, ValidationError
 
@@ -130,8 +131,16 @@ class FactoryCheckForm(PlForm):
     def validate_api_url(self, field):
         if not field.data:
             return
-        parts = urlsplit(field.data)
-        if parts.scheme not in ("https", "http") or not parts.hostname:
+        # Parsed the way the registry client will: urllib refuses `https://[::1` and a port
+        # past 65535 with ValueError (only when .port is read), httpx with InvalidURL.
+        try:
+            parts = urlsplit(field.data)
+            ok = (parts.scheme in ("https", "http") and bool(parts.hostname)
+                  and (parts.port is None or parts.port > 0))
+            httpx.URL(field.data)
+        except (ValueError, httpx.InvalidURL):
+            ok = False
+        if not ok or any(ch.isspace() for ch in field.data):
             raise ValidationError("Podaj pełny adres, np. https://rzs.producent.pl/api.")
 
     def to_data(self) -> FactoryCheck:
