@@ -148,6 +148,15 @@ def _register_error_pages(app: Flask) -> None:
     def page(code: int, title: str, message: str):
         return render_template("errors/error.html", code=code, title=title, message=message), code
 
+    @app.errorhandler(400)
+    def bad_request(_e):
+        # Also a Host outside TRUSTED_HOSTS: such a request has no URL adapter, so the page
+        # stands alone (no url_for) and names no host.
+        return render_template(
+            "errors/standalone.html", code=400, title="Nieprawidłowe żądanie",
+            message="Przeglądarka wysłała żądanie, którego nie rozumiemy. Otwórz stronę od nowa "
+                    "z adresu Plomby."), 400
+
     @app.errorhandler(404)
     def not_found(_e):
         return page(404, "Nie znaleziono", "Nie ma takiej strony albo nie masz do niej dostępu.")
@@ -183,7 +192,9 @@ def _register_error_pages(app: Flask) -> None:
         except Exception:  # noqa: BLE001 - the connection itself may be what broke
             app.logger.exception("rollback after a server error failed")
         try:
-            return render_template("errors/500.html"), 500
+            return render_template("errors/standalone.html", code=500, title="Błąd serwera",
+                                   message="Coś poszło nie tak po naszej stronie. Spróbuj "
+                                           "ponownie za chwilę."), 500
         except Exception:  # noqa: BLE001
             app.logger.exception("the error page failed")
             return SERVER_ERROR_TEXT, 500, {"Content-Type": "text/plain; charset=utf-8"}

@@ -20,6 +20,7 @@ def test_a_reset_asked_with_a_strange_host_is_refused(app, client, tenant_a, mai
     response = client.post("/haslo/reset", data={"email": tenant_a.owner_email},
                            headers={"Host": "evil.example"})
     assert response.status_code == 400
+    assert "Nieprawidłowe żądanie" in response.get_data(as_text=True)  # Plomba's own page
     assert mailbox() == []
 
 
