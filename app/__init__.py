@@ -87,7 +87,7 @@ VIEW_MODULES = (
     "app.auth.routes", "app.auth.account", "app.auth.signup", "app.main.routes",
     "app.catalog.routes", "app.parties.routes", "app.devices.routes", "app.technicians.routes",
     "app.orders.routes", "app.transmissions.routes", "app.reports.routes", "app.admin.routes",
-    "app.admin.users", "app.mailings.routes", "app.platform.routes",
+    "app.admin.users", "app.mailings.routes", "app.platform.routes", "app.health.routes",
 )
 
 

@@ -13,21 +13,47 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from time import monotonic
 
 from rq import Worker
 
 from workers import QUEUE_NAMES, queue, redis_connection
 
+#: Every worker makes sure of the sweeper at least this often, idle or busy (issue 18): rq runs
+#: its maintenance only between blocking dequeues, which by default last its worker TTL minus
+#: 15 s (about 405 s), and not at all while a job runs.
+MAINTAIN_EVERY = 15  # seconds; an idle loop is at most this long, a check at most twice it
+EXPORTS_EVERY = 600  # seconds between sweeps of old export files (a directory scan)
+
 
 class PlombaWorker(Worker):
-    """rq's worker, plus, every maintenance round (each minute): makes sure the RZS sweeper is
-    scheduled, so it comes back by itself after Redis lost its state, and removes export
-    files older than a day."""
+    """rq's worker, plus: every MAINTAIN_EVERY seconds (idle, between jobs, and while a job
+    runs) makes sure the RZS sweeper is scheduled, so it comes back by itself after a killed
+    sweep or a Redis that lost its state; rq's own maintenance (registries, restarting a dead
+    scheduler) keeps that pace too. Every ten minutes removes export files older than a day."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("maintenance_interval", MAINTAIN_EVERY)
+        kwargs.setdefault("job_monitoring_interval", MAINTAIN_EVERY)
+        super().__init__(*args, **kwargs)
+        self._exports_swept_at: float | None = None
+
+    @property
+    def dequeue_timeout(self) -> int:
+        # An idle worker wakes up this often to run its maintenance.
+        return min(super().dequeue_timeout, MAINTAIN_EVERY)
 
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
         _ensure_sweeper(self.connection)
-        _sweep_exports()
+        if self._exports_swept_at is None or monotonic() - self._exports_swept_at >= EXPORTS_EVERY:
+            self._exports_swept_at = monotonic()
+            _sweep_exports()
+
+    def maintain_heartbeats(self, job, execution):
+        # Runs in the worker process every job_monitoring_interval while its horse works.
+        super().maintain_heartbeats(job, execution)
+        _ensure_sweeper(self.connection)
 
 
 def _sweep_exports() -> None:
@@ -108,8 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         db.engine.dispose()
         connection = redis_connection()
         names = args.queues or list(QUEUE_NAMES)
-        worker = PlombaWorker([queue(n, connection) for n in names], connection=connection,
-                              maintenance_interval=60)
+        worker = PlombaWorker([queue(n, connection) for n in names], connection=connection)
         if not args.burst:
             _ensure_sweeper(connection)
         worker.work(burst=args.burst, with_scheduler=True, logging_level=args.logging_level)

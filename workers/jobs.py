@@ -4,8 +4,9 @@
   is the one rq function behind it: it sets the tenant from the row, marks it running, calls
   the kind's handler and writes its progress, result or error into the row.
 - `send_order(tenant_id, order_id)`: an online producer's events, after the commit that wrote
-  them. The domain (app.rzs.dispatch) records in the session which orders have rows to send;
-  the after_commit hook below enqueues them, so the domain never imports the job layer.
+  them, one job per order at a time (`order_job_id`, workers.once). The domain
+  (app.rzs.dispatch) records in the session which orders have rows to send; the after_commit
+  hook below enqueues them, so the domain never imports the job layer.
 - `send_message(recipients, subject, body)`: Plomba's own mail.
 
 Every call gives up within seconds when Redis is away (workers.web_connection); what it would
@@ -29,6 +30,7 @@ from app.extensions import db
 from app.models import Job, JobKind, JobStatus
 from app.rzs import dispatch
 from workers import MAIL, REPORTS, RZS, SUSPENDED, queue, tenant_active, web_connection
+from workers.once import enqueue_once
 
 log = logging.getLogger(__name__)
 
@@ -76,18 +78,21 @@ def start(job: Job) -> bool:
     return True
 
 
+def order_job_id(tenant_id: int, order_id: int) -> str:
+    """The one rq job id of an order's sending: a close, the sweeper and a retry all ask for
+    this id, so an order waits in the queue at most once (workers.once)."""
+    return f"rzs-order-{tenant_id}-{order_id}"
+
+
 def send_order(tenant_id: int, order_id: int, delay: float = 0) -> bool:
-    """Put the order's sending on the rzs queue. With Redis away the rows simply stay pending
-    and the sweeper sends them later: a failure here never undoes the closed order."""
+    """Put the order's sending on the rzs queue, unless its job is there already. With Redis
+    away the rows simply stay pending and the sweeper sends them later: a failure here never
+    undoes the closed order. False only when Redis could not be reached."""
     try:
-        q = queue(RZS, web_connection())
-        kwargs = dict(job_timeout=SEND_ORDER_TIMEOUT, result_ttl=3600, failure_ttl=7 * 86400,
-                      description=f"RZS order {order_id} of tenant {tenant_id}")
-        if delay > 0:
-            q.enqueue_in(timedelta(seconds=delay), "workers.rzs.send_order", tenant_id,
-                         order_id, **kwargs)
-        else:
-            q.enqueue("workers.rzs.send_order", tenant_id, order_id, **kwargs)
+        enqueue_once(queue(RZS, web_connection()), order_job_id(tenant_id, order_id),
+                     "workers.rzs.send_order", tenant_id, order_id, delay=delay,
+                     job_timeout=SEND_ORDER_TIMEOUT, result_ttl=3600, failure_ttl=7 * 86400,
+                     description=f"RZS order {order_id} of tenant {tenant_id}")
         return True
     except Exception as exc:  # noqa: BLE001 - any Redis failure: the sweeper is the fallback
         log.warning("RZS enqueue of order %s failed, left pending: %s", order_id, exc)

@@ -9,6 +9,7 @@ registry recognises a resent event by its id.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from time import perf_counter
 
@@ -18,9 +19,11 @@ from app.models import Job, Party
 from app.parties import service
 from app.rzs import batch, dispatch
 from workers import SUSPENDED, jobs, tenant_active
+from workers.once import enqueue_once
 
 SWEEP_EVERY = timedelta(minutes=1)
-SWEEPER_KEY = "plomba:rzs:sweeper-scheduled"
+SWEEPER_ID = "rzs-sweeper"
+log = logging.getLogger(__name__)
 
 
 def send_order(tenant_id: int, order_id: int) -> dict:
@@ -65,29 +68,34 @@ def send_batch(job: Job, progress) -> dict:
 
 
 def sweep() -> dict:
-    """Every minute on rq's scheduler: rescue stuck rows, re-enqueue due ones, give job rows
-    the queue lost back to it, reschedule."""
+    """Every minute: rescue stuck rows, re-enqueue due ones, give job rows the queue lost back
+    to it. The next round is scheduled first, so a sweep killed midway (kill -9, a time-out)
+    still leaves the chain going; the `finally` covers a first attempt that Redis refused."""
+    ensure_sweeper_quietly()
     try:
         result = dispatch.sweep()
         db.session.remove()
         return result | jobs.rescue()
     finally:
         db.session.remove()
-        ensure_sweeper(force=True)
+        ensure_sweeper_quietly()
 
 
-def ensure_sweeper(connection=None, force: bool = False) -> bool:
-    """Schedule the next sweep unless one is scheduled already (a Redis key marks it, so many
-    workers schedule one sweep, and a Redis restart that lost it gets a new one)."""
+def ensure_sweeper(connection=None) -> bool:
+    """Schedule the next sweep under SWEEPER_ID unless one is scheduled, queued or running
+    already (workers.once asks rq's own registries). Called by every worker at least every
+    30 s and by each sweep, so one chain exists, and a Redis that lost its data gets a new one.
+    True when this call scheduled it."""
     from workers import RZS, queue, redis_connection
 
-    connection = connection or redis_connection()
-    if force:
-        connection.delete(SWEEPER_KEY)
-    if not connection.set(SWEEPER_KEY, "1", nx=True,
-                          ex=int(SWEEP_EVERY.total_seconds() * 2)):
-        return False
-    queue(RZS, connection).enqueue_in(SWEEP_EVERY, "workers.rzs.sweep", job_timeout=300,
-                                      result_ttl=600, failure_ttl=86400,
-                                      description="RZS sweeper")
-    return True
+    return enqueue_once(queue(RZS, connection or redis_connection()), SWEEPER_ID,
+                        "workers.rzs.sweep", delay=SWEEP_EVERY.total_seconds(), started_blocks=True,
+                        job_timeout=300, result_ttl=600, failure_ttl=86400,
+                        description="RZS sweeper")
+
+
+def ensure_sweeper_quietly() -> None:
+    try:
+        ensure_sweeper()
+    except Exception as exc:  # noqa: BLE001 - the workers' maintenance schedules it again
+        log.warning("could not schedule the next RZS sweep: %s", exc)
