@@ -51,6 +51,8 @@ KINDS = {
 }
 SEND_ORDER_TIMEOUT = 300
 NOT_QUEUED = "Kolejka zadań była niedostępna: zadanie nie zostało uruchomione."
+# What a screen flashes when start() could not put the job on its queue.
+QUEUE_AWAY = "Kolejka zadań jest chwilowo niedostępna. Spróbuj za chwilę."
 FAILED = "Zadanie przerwane błędem."
 SUSPENDED_MESSAGE = "Zadanie nie zostało wykonane: konto firmy było wtedy zawieszone."
 

@@ -69,7 +69,7 @@ def smtp_test():
     job = jobs.new(JobKind.SMTP_TEST, current_user.id, to=form.to.data)
     db.session.commit()
     if not job_queue.start(job):
-        flash("Kolejka zadań jest chwilowo niedostępna. Spróbuj za chwilę.", "error")
+        flash(job_queue.QUEUE_AWAY, "error")
         return redirect(url_for(".smtp"), code=303)
     return redirect(url_for(".smtp", test=job.id), code=303)
 

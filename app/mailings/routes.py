@@ -37,7 +37,7 @@ def new():
                    subject=form.subject.data, message=form.message.data or "")
     db.session.commit()
     if not job_queue.start(job):
-        flash("Kolejka zadań jest chwilowo niedostępna. Spróbuj za chwilę.", "error")
+        flash(job_queue.QUEUE_AWAY, "error")
         return render_template("mailings/new.html", form=form)
     return redirect(url_for(".status", job_id=job.id), code=303)
 
@@ -62,5 +62,5 @@ def retry(job_id):
         if job_queue.start(job):
             flash("Wysyłka ponowiona.", "success")
         else:
-            flash("Kolejka zadań jest chwilowo niedostępna. Spróbuj za chwilę.", "error")
+            flash(job_queue.QUEUE_AWAY, "error")
     return redirect(url_for(".status", job_id=job.id), code=303)

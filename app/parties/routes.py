@@ -242,7 +242,7 @@ def test_connection(producer_id):
     job = jobs.new(JobKind.RZS_PING, current_user.id, producer_id=producer.id)
     db.session.commit()
     if not job_queue.start(job):
-        flash("Kolejka zadań jest chwilowo niedostępna. Spróbuj za chwilę.", "error")
+        flash(job_queue.QUEUE_AWAY, "error")
         return redirect(url_for(".producer", producer_id=producer.id), code=303)
     return redirect(url_for(".producer", producer_id=producer.id, test=job.id), code=303)
 

@@ -104,7 +104,7 @@ def _start_job(params: ReportParams, fmt: str):
     job = jobs.new(JobKind.REPORT_EXPORT, current_user.id, report=params.to_dict(), fmt=fmt)
     db.session.commit()
     if not job_queue.start(job):
-        flash("Kolejka zadań jest chwilowo niedostępna. Spróbuj za chwilę.", "error")
+        flash(job_queue.QUEUE_AWAY, "error")
         return redirect(url_for("reports.index"), code=303)
     flash("Raport jest duży: plik powstaje w tle. Link do pobrania pojawi się poniżej.", "info")
     return redirect(url_for("reports.index", job=job.id), code=303)

@@ -123,7 +123,7 @@ def send_batch(producer_id):
                    **{"from": day_from.isoformat(), "to": day_to.isoformat()})
     db.session.commit()
     if not job_queue.start(job):  # Redis away: say so, nothing was sent
-        flash("Kolejka zadań jest chwilowo niedostępna. Spróbuj za chwilę.", "error")
+        flash(job_queue.QUEUE_AWAY, "error")
         return redirect(url_for("parties.producer", producer_id=producer.id), code=303)
     return redirect(url_for("parties.producer", producer_id=producer.id, job=job.id), code=303)
 

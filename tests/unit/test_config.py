@@ -44,14 +44,17 @@ def test_trusted_hosts_are_the_public_host_and_the_listed_ones():
     assert trusted_hosts(config) == ["plomba.example.pl", "plomba.internal"]
 
 
-def test_development_prints_the_mail_it_does_not_send(capfd):
-    """make run without a mail server: sign-up, invitation and reset links are readable."""
+def test_development_prints_the_mail_it_does_not_send(capfd, redis_url):
+    """make run without a mail server: sign-up, invitation and reset links are readable.
+    (The app shares the suite's Redis: the extensions are process-wide, and a second app on
+    another Redis would move the rate limiter's storage for every later test.)"""
     from app import create_app, mailer
     from app.config import DevelopmentConfig, TestingConfig
 
     settings = {k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
     settings.update(ENV_NAME="development", TESTING=False, MAIL_SUPPRESS_SEND=True,
-                    SQLALCHEMY_DATABASE_URI="sqlite://", REDIS_URL="redis://127.0.0.1:9/0")
+                    SQLALCHEMY_DATABASE_URI="sqlite://", REDIS_URL=redis_url,
+                    RATELIMIT_STORAGE_URI=redis_url)
     app = create_app(settings)
     assert DevelopmentConfig.ENV_NAME == "development"
     with app.app_context():
