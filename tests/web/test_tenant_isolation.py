@@ -14,7 +14,7 @@ from tests import factories
 # tests/auth covers them (expired, tampered, used twice).
 SKIP_ENDPOINTS = {"static", "auth.confirm_email", "auth.reset_password"}
 PUBLIC_ENDPOINTS = {"auth.login", "platform.login", "auth.signup", "auth.reset_request",
-                    "main.favicon"}
+                    "main.favicon", "health.healthz", "health.readyz"}
 # Parameter names used in URLs, and which of tenant A's ids fills them.
 ID_PARAMS = {
     "order_id", "device_id", "client_id", "party_id", "producer_id", "location_id",
