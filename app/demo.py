@@ -700,6 +700,9 @@ def point_demo_producers_at_emulator() -> int:
                 if pattern.match(producer.api_url or "") and producer.api_url != spec.api_url:
                     producer.api_url = spec.api_url
                     changed += 1
+        # Written while every tenant's rows are in reach: under row-level security an UPDATE
+        # flushed after this block would see none of them.
+        db.session.flush()
     return changed
 
 
