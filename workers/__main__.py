@@ -24,6 +24,9 @@ from workers import QUEUE_NAMES, queue, redis_connection
 #: 15 s (about 405 s), and not at all while a job runs.
 MAINTAIN_EVERY = 15  # seconds; an idle loop is at most this long, a check at most twice it
 EXPORTS_EVERY = 600  # seconds between sweeps of old export files (a directory scan)
+# rq's registry clean-up (expired job records) keeps rq's own pace: at the maintenance pace it
+# would only print five log lines every 15 s in `make run`.
+REGISTRIES_EVERY = 600
 
 
 class PlombaWorker(Worker):
@@ -37,11 +40,25 @@ class PlombaWorker(Worker):
         kwargs.setdefault("job_monitoring_interval", MAINTAIN_EVERY)
         super().__init__(*args, **kwargs)
         self._exports_swept_at: float | None = None
+        self._registries_cleaned_at: float | None = None
 
     @property
     def dequeue_timeout(self) -> int:
         # An idle worker wakes up this often to run its maintenance.
         return min(super().dequeue_timeout, MAINTAIN_EVERY)
+
+    def clean_registries(self):
+        # rq also reads last_cleaned_at (set by the first clean, at start) to know that the
+        # scheduler check may run, which it then does every round.
+        if (self._registries_cleaned_at is not None
+                and monotonic() - self._registries_cleaned_at < REGISTRIES_EVERY):
+            return
+        self._registries_cleaned_at = monotonic()
+        super().clean_registries()
+        super().clean_group_registries()
+
+    def clean_group_registries(self):
+        pass  # done by clean_registries, at its pace
 
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
