@@ -26,7 +26,8 @@ from app.reports.params import ReportParams
 log = logging.getLogger(__name__)
 
 # A file outlives its link by nothing: a day after, the sweep (or the tenant's next export)
-# removes it.
+# removes it. Measured against the files' modification times, which the file system stamps
+# with the real time: time.time() here, not app.clock.
 KEEP_FILES = 86400
 
 
