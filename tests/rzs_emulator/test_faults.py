@@ -7,6 +7,9 @@ import pytest
 
 from tests.rzs_emulator.conftest import event
 
+# No business date in here: the 2027 clock pass skips it (tests/conftest.py).
+pytestmark = pytest.mark.timeless
+
 
 def new(i: int, tag: str = "f", series: int = 6) -> dict:
     return event(f"{tag}{i}", unique_no=f"ZBF{series}{i:09d}", factory_no=f"PO{series}{i:08d}")

@@ -2,6 +2,9 @@ import pytest
 
 from app.security import CSP
 
+# No business date in here: the 2027 clock pass skips it (tests/conftest.py).
+pytestmark = pytest.mark.timeless
+
 
 @pytest.mark.parametrize("url", ["/login", "/", "/nie-ma-takiej"])
 def test_headers_on_every_page(client, tenant_a, login, url):
