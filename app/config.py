@@ -39,7 +39,16 @@ class Config:
     # SQLite file and a local Redis (a production server silently on SQLite would lose data
     # the day its container is replaced).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Connections per process: a gunicorn sync worker serves one request at a time, and a
+    # request holds at most two (its session, and the short one that records the browser's
+    # last activity); an rq work horse runs one job. README "Connections" turns this into
+    # PostgreSQL's max_connections. Development and tests keep SQLAlchemy's defaults (their
+    # servers are threaded).
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "pool_size": int(os.environ.get("DATABASE_POOL_SIZE", "2")),
+        "max_overflow": int(os.environ.get("DATABASE_MAX_OVERFLOW", "2")),
+    }
     REDIS_URL = os.environ.get("REDIS_URL")
 
     # Cookies: Secure outside development, never readable by scripts, no cross-site POSTs.
@@ -130,6 +139,7 @@ _LOCAL_REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     SQLALCHEMY_DATABASE_URI = _LOCAL_DATABASE
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = _LOCAL_REDIS
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
@@ -160,6 +170,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     SQLALCHEMY_DATABASE_URI = _LOCAL_DATABASE
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = _LOCAL_REDIS
     TESTING = True
     SECRET_KEY = "test-secret"

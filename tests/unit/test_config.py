@@ -1,5 +1,7 @@
 """Production names its database and Redis; only development and tests have local defaults."""
 
+import os
+
 import pytest
 
 from app.config import Config, DevelopmentConfig, trusted_hosts
@@ -62,3 +64,23 @@ def test_development_prints_the_mail_it_does_not_send(capfd, redis_url):
                                        "Otwórz: http://127.0.0.1:5000/potwierdz/abc"))
     printed = capfd.readouterr().err
     assert "nowy@example.com" in printed and "http://127.0.0.1:5000/potwierdz/abc" in printed
+
+
+def test_production_pools_are_small_and_set_from_the_environment():
+    """A sync gunicorn worker needs two connections at most (README "Connections"); the
+    operator sizes them per process from the environment."""
+    import subprocess
+    import sys
+
+    code = ("from app.config import Config, TestingConfig; "
+            "print(Config.SQLALCHEMY_ENGINE_OPTIONS['pool_size'], "
+            "Config.SQLALCHEMY_ENGINE_OPTIONS['max_overflow'], "
+            "'pool_size' in TestingConfig.SQLALCHEMY_ENGINE_OPTIONS)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["2", "2", "False"]
+    env.update(DATABASE_POOL_SIZE="7", DATABASE_MAX_OVERFLOW="0")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["7", "0", "False"]
