@@ -62,7 +62,9 @@ def test_first_steps_are_one_query(app, tenant_a):
         finally:
             event.remove(engine, "before_cursor_execute", listener)
     assert len(steps) == 6 and not any(s.done for s in steps)
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    # (PostgreSQL: the transaction's row-level-security settings come first, once)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")
+               and "set_config('plomba." not in s]
     assert len(selects) == 1, statements
 
 
