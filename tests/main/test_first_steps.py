@@ -8,7 +8,7 @@ from sqlalchemy import event, select
 from app import tenancy
 from app.extensions import db
 from app.main.dashboard import first_steps
-from app.models import Party, Role, Tenant
+from app.models import Party, Role, Tenant, Transmission, TransmissionStatus
 from tests import factories
 
 
@@ -47,6 +47,15 @@ def test_steps_tick_themselves_off_and_the_list_goes(app, client, tenant_a, tena
     assert [k for k, done in steps.items() if not done] == ["producer"]
     with app.app_context(), tenancy.use_tenant(tenant_a.id):
         db.session.scalar(select(Party).where(Party.is_producer.is_(True))).last_test_ok = True
+        db.session.commit()
+    assert 'id="first-steps"' not in client.get("/").get_data(as_text=True)
+    # An event the registry accepted proves the connection as well as a test does.
+    with app.app_context(), tenancy.use_tenant(tenant_a.id):
+        db.session.scalar(select(Party).where(Party.is_producer.is_(True))).last_test_ok = None
+        db.session.commit()
+    assert not _steps(client.get("/").get_data(as_text=True))["producer"]
+    with app.app_context(), tenancy.use_tenant(tenant_a.id):
+        db.session.scalar(select(Transmission)).status = TransmissionStatus.DELIVERED.value
         db.session.commit()
     assert 'id="first-steps"' not in client.get("/").get_data(as_text=True)
 
