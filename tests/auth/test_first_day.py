@@ -213,3 +213,20 @@ def test_only_the_owner_corrects_the_nip(app, client, tenant_a, login):
     login("biuro@alfa.pl")
     assert client.post(NIP_URL, data={"nip": "1180001006"}).status_code == 403
     assert _tenant(app, tenant_a.nip) is not None
+
+
+def test_the_workers_maintenance_expires_stale_sign_ups(app, tenant_a, redis_client):
+    from workers import queue, redis_connection
+    from workers.__main__ import PlombaWorker
+
+    with app.app_context():
+        accounts.create_tenant("Serwis Gamma", "5260250274", "szef@gamma.pl",
+                               "dobre-haslo-123", confirmed=False)
+        connection = redis_connection()
+        worker = PlombaWorker([queue("mail", connection)], connection=connection)
+        worker.run_maintenance_tasks()
+        assert _tenant(app) is not None  # a fresh sign-up stays
+        with clock.shifted_to(clock.now() + timedelta(days=8)):
+            worker._exports_swept_at = None  # the ten-minute pace has come round
+            worker.run_maintenance_tasks()
+    assert _tenant(app) is None and _tenant(app, tenant_a.nip) is not None
