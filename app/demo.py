@@ -25,6 +25,7 @@ from stdnum.pl import regon as _regon
 from app import clock, secrets, tenancy
 from app.accounts import create_tenant
 from app.accounts.passwords import hash_password
+from app.catalog.service import STARTER_SERVICES
 from app.days import add_months
 from app.devices.inspection import next_due
 from app.extensions import db
@@ -171,15 +172,11 @@ DEMO_TECHNICIANS: tuple[DemoTechnician, ...] = (
                    (("posnet", 200), ("novitus", 650))),
 )
 
+# The catalogue every new company starts with, and a few more the demo's orders use.
 DEMO_SERVICES: tuple[DemoService, ...] = (
-    DemoService("P", "Przegląd ustawowy kasy/drukarki fiskalnej", Decimal("150.00"), "P", True),
-    DemoService("F", "Fiskalizacja", Decimal("250.00"), "F", True),
-    DemoService("L", "Likwidacja kasy/drukarki fiskalnej", Decimal("200.00"), "L", True),
-    DemoService("W", "Wymiana pamięci fiskalnej", Decimal("450.00"), "W", True),
-    DemoService("repair", "Naprawa kasy", Decimal("120.00"), None, True),
-    DemoService("battery", "Wymiana akumulatora", Decimal("95.00"), None, False),
+    *(DemoService(s.key, s.name, s.price, s.special_kind, s.service_book, s.vat_rate)
+      for s in STARTER_SERVICES),
     DemoService("update", "Aktualizacja oprogramowania", Decimal("80.00"), None, False),
-    DemoService("travel", "Dojazd do klienta", Decimal("50.00"), None, False),
     DemoService("training", "Szkolenie obsługi", Decimal("100.00"), None, False),
 )
 
@@ -729,7 +726,9 @@ def seed_demo(email: str = "demo@example.com", password: str = "demo-plomba-2026
     while tenant_nip in taken_nips:  # a second demo tenant under other e-mails
         tenant_nip = random_nip(fallback, "725")
 
-    tenant_id = create_tenant(DEMO_TENANT["name"], tenant_nip, email, password)
+    # The demo adds the starter catalogue itself (DEMO_SERVICES), keyed for its orders.
+    tenant_id = create_tenant(DEMO_TENANT["name"], tenant_nip, email, password,
+                              starter_catalogue=False)
     try:
         with tenancy.use_tenant(tenant_id):
             _populate(tenant_id, email, password)

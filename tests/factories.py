@@ -37,7 +37,8 @@ class TenantRef:
 
 
 def make_tenant(name: str, nip: str, owner_email: str) -> TenantRef:
-    tenant_id = accounts.create_tenant(name, nip, owner_email, PASSWORD)
+    # Tests build the catalogue they need; tests/auth cover the starter catalogue.
+    tenant_id = accounts.create_tenant(name, nip, owner_email, PASSWORD, starter_catalogue=False)
     return TenantRef(tenant_id, name, nip, owner_email)
 
 

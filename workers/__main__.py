@@ -33,7 +33,8 @@ class PlombaWorker(Worker):
     """rq's worker, plus: every MAINTAIN_EVERY seconds (idle, between jobs, and while a job
     runs) makes sure the RZS sweeper is scheduled, so it comes back by itself after a killed
     sweep or a Redis that lost its state; rq's own maintenance (registries, restarting a dead
-    scheduler) keeps that pace too. Every ten minutes removes export files older than a day."""
+    scheduler) keeps that pace too. Every ten minutes removes export files older than a day and
+    the companies whose sign-up nobody confirmed within 7 days."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("maintenance_interval", MAINTAIN_EVERY)
@@ -66,6 +67,7 @@ class PlombaWorker(Worker):
         if self._exports_swept_at is None or monotonic() - self._exports_swept_at >= EXPORTS_EVERY:
             self._exports_swept_at = monotonic()
             _sweep_exports()
+            _expire_signups()
 
     def maintain_heartbeats(self, job, execution):
         # Runs in the worker process every job_monitoring_interval while its horse works.
@@ -80,6 +82,23 @@ def _sweep_exports() -> None:
         sweep_exports()
     except Exception as exc:  # noqa: BLE001 - the worker keeps working; the next round retries
         logging.getLogger(__name__).warning("could not sweep the export files: %s", exc)
+
+
+def _expire_signups() -> None:
+    """Sign-ups unconfirmed for 7 days go, freeing their NIP and e-mail (app/accounts/expiry.py;
+    idempotent, so several workers doing it at once only find less to delete)."""
+    from app.accounts.expiry import expire_unconfirmed
+    from app.extensions import db
+
+    try:
+        expired = expire_unconfirmed()
+        if expired:
+            logging.getLogger(__name__).info("expired %d unconfirmed sign-ups", expired)
+    except Exception as exc:  # noqa: BLE001 - the worker keeps working; the next round retries
+        db.session.rollback()
+        logging.getLogger(__name__).warning("could not expire unconfirmed sign-ups: %s", exc)
+    finally:
+        db.session.remove()
 
 
 def _ensure_sweeper(connection) -> None:

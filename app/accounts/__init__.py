@@ -13,7 +13,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import audit, clock, tenancy
+from app.accounts import consent, expiry, mail_proof
 from app.accounts.passwords import hash_password, needs_rehash, weakness
+from app.catalog.service import starter_services
 from app.extensions import db
 from app.identifiers import IdentifierError, normalize_nip
 from app.models import Operator, Role, Tenant, User, UserSession
@@ -109,10 +111,15 @@ def _refuse_taken(email: str, nip: str | None = None) -> None:
 
 def create_tenant(name: str, nip: str, owner_email: str, owner_password: str, *,
                   street: str = "", postal_code: str = "", city: str = "",
-                  confirmed: bool = True) -> int:
-    """A service company and its owner in one transaction; returns the tenant's id. An owner
-    from sign-up (confirmed=False) signs in once the e-mail's link is opened. AccountError
-    for wrong input; then AlreadyRegistered when the NIP or the e-mail has an account."""
+                  confirmed: bool = True, terms_accepted: bool = False,
+                  starter_catalogue: bool = True) -> int:
+    """A service company and its owner in one transaction, with the starter catalogue of
+    services (app/catalog/service.py); returns the tenant's id. An owner from sign-up
+    (confirmed=False) signs in once the e-mail's link is opened; the company expires if that
+    does not happen within 7 days (app/accounts/expiry.py), and an expired one holding this
+    NIP or e-mail is removed first. terms_accepted: the current terms and privacy notice were
+    accepted now (app/accounts/consent.py). AccountError for wrong input; then
+    AlreadyRegistered when the NIP or the e-mail has an account."""
     name, owner_email = (name or "").strip(), normalize_email(owner_email)
     problems: dict[str, str] = {}
     if not name:
@@ -124,8 +131,12 @@ def create_tenant(name: str, nip: str, owner_email: str, owner_password: str, *,
     problems |= password_problems(owner_password, owner_email, [name])
     if problems:
         raise AccountError(problems)
+    expiry.expire_unconfirmed(nip=nip, email=owner_email)
     _refuse_taken(owner_email, nip)
-    tenant = Tenant(name=name, nip=nip, street=street, postal_code=postal_code, city=city)
+    tenant = Tenant(name=name, nip=nip, street=street, postal_code=postal_code, city=city,
+                    confirmed_at=clock.now() if confirmed else None)
+    if terms_accepted:
+        consent.record_acceptance(tenant)
     with tenancy.all_tenants():  # a new tenant belongs to no tenant yet
         db.session.add(tenant)
         db.session.flush()
@@ -134,6 +145,8 @@ def create_tenant(name: str, nip: str, owner_email: str, owner_password: str, *,
         owner = User(email=owner_email, password_hash=hash_password(owner_password),
                      role=Role.OWNER.value)
         db.session.add(owner)
+        if starter_catalogue:
+            db.session.add_all(starter_services())
         db.session.flush()
         if not confirmed:  # after the INSERT: the column's default is "confirmed now"
             owner.email_confirmed_at = None
@@ -160,7 +173,8 @@ def create_user(tenant_id: int, email: str, role: str, password: str | None = No
     _refuse_taken(email)
     with tenancy.use_tenant(tenant_id):
         user = User(email=email, name=name, role=role,
-                    password_hash=hash_password(password or secrets.token_urlsafe(24)))
+                    password_hash=hash_password(password or secrets.token_urlsafe(24)),
+                    invited_at=None if password else clock.now())
         db.session.add(user)
         db.session.flush()
         audit.record("user.created" if password else "user.invited", user,
@@ -210,6 +224,16 @@ def set_password(user: User, password: str, keep_session_id: int | None = None) 
     end_sessions(user, keep_session_id)
     audit.record("user.password_changed", user, user.email, user_id=user.id)
     db.session.commit()
+
+
+def set_password_from_mail(user: User, password: str) -> None:
+    """A password set through a link mailed to the user (reset, invitation): the link proves
+    the address too, so it confirms it (app/accounts/mail_proof.py) and ends the invitation."""
+    problems = password_problems(password, user.email, [user.name])
+    if problems:
+        raise AccountError(problems)
+    mail_proof.confirm_address(user)
+    set_password(user, password)
 
 
 def rehash_if_outdated(account: User | Operator, password: str) -> None:

@@ -1,5 +1,6 @@
-"""Administracja -> Użytkownicy: invite by e-mail with a role, change the role, deactivate.
-The last active owner can be neither demoted nor deactivated."""
+"""Administracja -> Użytkownicy: invite by e-mail with a role (the link is valid 7 days; the
+user is "zaproszony" until it is used; the invitation can be sent again), change the role,
+deactivate. The last active owner can be neither demoted nor deactivated."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -8,10 +9,12 @@ from wtforms import EmailField, SelectField
 from wtforms.validators import Email
 
 from app import accounts, audit, tenancy
+from app.accounts import invitations
 from app.admin import bp
-from app.auth import sessions, tokens
+from app.auth import sessions
 from app.auth.access import owner_only
 from app.auth.forms import show_refusal
+from app.auth.invitation import invitation_token
 from app.auth.signup import queue_mail
 from app.extensions import db
 from app.forms_common import PlForm, choices, max_len, required, strip
@@ -71,16 +74,35 @@ def _answer_invitation(email: str, queued: bool):
     return redirect(url_for(".users"), code=303)
 
 
-def _invited(user: User):
+def _mail_invitation(user: User) -> bool:
     tenant = db.session.get(Tenant, user.tenant_id)
-    link = public_url("auth.reset_password",
-                      token=tokens.make("reset", user.id, user.password_hash))
-    queued = queue_mail(user.email, f"Zaproszenie do Plomby: {tenant.name}",
-                        f"Dzień dobry,\n\n{current_user.email} zaprasza Cię do pracy w Plombie "
-                        f"w firmie {tenant.name} ({user.role_label}). Aby ustawić hasło, otwórz "
-                        f"link:\n{link}\n\nLink jest ważny godzinę; po tym czasie użyj "
-                        "„Nie pamiętasz hasła?” na stronie logowania.")
-    return _answer_invitation(user.email, queued)
+    link = public_url("auth.accept_invitation", token=invitation_token(user))
+    return queue_mail(user.email, f"Zaproszenie do Plomby: {tenant.name}",
+                      f"Dzień dobry,\n\n{current_user.email} zaprasza Cię do pracy w Plombie "
+                      f"w firmie {tenant.name} ({user.role_label}). Aby ustawić hasło, otwórz "
+                      f"link:\n{link}\n\nLink jest ważny 7 dni. Gdy wygaśnie, poproś "
+                      "zapraszającego o nowe zaproszenie.")
+
+
+def _invited(user: User):
+    return _answer_invitation(user.email, _mail_invitation(user))
+
+
+@bp.route("/uzytkownicy/<int:user_id>/zaproszenie", methods=["POST"])
+@owner_only
+def reinvite(user_id):
+    """"Wyślij zaproszenie ponownie": a new link for 7 days; the earlier links stop working."""
+    user = _user_or_404(user_id)
+    try:
+        invitations.renew(user, actor_id=current_user.id)
+    except invitations.NotInvited as refusal:
+        flash(str(refusal), "info")
+        return redirect(url_for(".users"), code=303)
+    if _mail_invitation(user):
+        flash(f"Wysłano ponownie zaproszenie do {user.email}.", "success")
+    else:
+        flash(f"Nie udało się wysłać zaproszenia do {user.email}: spróbuj za chwilę.", "warning")
+    return redirect(url_for(".users"), code=303)
 
 
 def _user_or_404(user_id: int) -> User:

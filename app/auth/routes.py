@@ -7,6 +7,7 @@ from app.accounts.passwords import verify_password
 from app.auth import bp, login_limits, sessions
 from app.auth.forms import LoginForm
 from app.auth.redirects import local_path
+from app.auth.signup import ResendForm
 from app.extensions import db, limiter, login_manager
 from app.models import User
 
@@ -42,6 +43,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
+    resend = None
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         with tenancy.all_tenants():
@@ -53,9 +55,11 @@ def login():
             form.password.errors.append(
                 "Konto jest nieaktywne. Skontaktuj się z właścicielem firmy.")
         elif user.email_confirmed_at is None:
+            # Told only after the right password: the address's owner may learn its state.
             form.password.errors.append(
                 "Potwierdź adres e-mail: otwórz link z wiadomości, którą wysłaliśmy po "
                 "rejestracji.")
+            resend = ResendForm(formdata=None, email=user.email)
         elif not tenant_active:
             form.password.errors.append(
                 "Konto firmy jest zawieszone. Skontaktuj się z obsługą Plomby.")
@@ -65,7 +69,7 @@ def login():
             login_user(user, remember=form.remember.data)
             return redirect(local_path(request.args.get("next")) or url_for("main.dashboard"),
                             code=303)
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, resend=resend)
 
 
 @bp.route("/logout", methods=["POST"])

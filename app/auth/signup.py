@@ -1,18 +1,21 @@
-"""Sign-up of a service company, e-mail confirmation, and password reset by e-mail."""
+"""Sign-up of a service company, e-mail confirmation (and sending its link again), and
+password reset by e-mail. A reset link proves the address as well as the confirmation link
+does, so it confirms an unconfirmed account too: nobody is stranded by a lost first e-mail."""
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, EqualTo
 
-from app import accounts, clock, tenancy
+from app import accounts, tenancy
+from app.accounts import mail_proof
 from app.auth import bp, tokens
 from app.auth.forms import show_refusal
 from app.extensions import db, limiter
 from app.forms_common import PlForm, max_len, required, strip
 from app.links import public_url
-from app.models import User
+from app.models import Tenant, User
 from workers import jobs as job_queue
 
 
@@ -33,6 +36,19 @@ class SignupForm(PlForm):
     password = _password_field("Hasło")
     repeat = PasswordField("Powtórz hasło",
                            validators=[EqualTo("password", message="Hasła nie są takie same.")])
+    accept_terms = BooleanField(
+        "Akceptuję Regulamin i zapoznałem(-am) się z Polityką prywatności",
+        validators=[required("Aby założyć konto, zaakceptuj Regulamin i Politykę "
+                             "prywatności.")])
+
+
+class ResendForm(PlForm):
+    """"Wyślij link ponownie": the address comes from the page that offers it (the sign-up's
+    "check your e-mail" page, the sign-in page of an unconfirmed account) or is typed."""
+
+    email = EmailField("E-mail", filters=[strip], validators=[
+        required("Podaj adres e-mail."), Email("To nie jest poprawny adres e-mail."),
+        max_len(254)])
 
 
 class ResetRequestForm(PlForm):
@@ -64,24 +80,53 @@ def signup():
             tenant_id = accounts.create_tenant(
                 form.name.data, form.nip.data, email, form.password.data,
                 street=form.street.data, postal_code=form.postal_code.data,
-                city=form.city.data, confirmed=False)
+                city=form.city.data, confirmed=False, terms_accepted=True)
         except accounts.AlreadyRegistered as taken:
             # The same page as a success: whether an address or a NIP uses Plomba is told
             # only to its owner, by e-mail.
             _tell_owners_of(taken, form.name.data, email)
-            return render_template("auth/signup_done.html", email=email)
+            return _check_your_email(email)
         except accounts.AccountError as refusal:
             show_refusal(form, refusal)
             return render_template("auth/signup.html", form=form)
         with tenancy.use_tenant(tenant_id):
-            owner = db.session.scalar(select(User))
-            link = public_url("auth.confirm_email",
-                              token=tokens.make("confirm", owner.id, "unconfirmed"))
-        queue_mail(email, "Plomba: potwierdź adres e-mail",
-              f"Dzień dobry,\n\nfirma {form.name.data} ma konto w Plombie. Aby je włączyć, "
-              f"otwórz link:\n{link}\n\nLink jest ważny 7 dni.")
-        return render_template("auth/signup_done.html", email=email)
+            _send_confirmation(db.session.scalar(select(User)), form.name.data)
+        return _check_your_email(email)
     return render_template("auth/signup.html", form=form)
+
+
+def _check_your_email(email: str):
+    return render_template("auth/signup_done.html", email=email,
+                           resend=ResendForm(formdata=None, email=email))
+
+
+def _send_confirmation(owner: User, company: str) -> None:
+    link = public_url("auth.confirm_email", token=tokens.make("confirm", owner.id, "unconfirmed"))
+    queue_mail(owner.email, "Plomba: potwierdź adres e-mail",
+               f"Dzień dobry,\n\nfirma {company} ma konto w Plombie. Aby je włączyć, "
+               f"otwórz link:\n{link}\n\nLink jest ważny 7 dni; po tym czasie "
+               "niepotwierdzone konto jest usuwane.")
+
+
+@bp.route("/rejestracja/wyslij-ponownie", methods=["POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_RATE_LIMIT"], methods=["POST"])
+def resend_confirmation():
+    """A new confirmation link for an account that waits for one. The answer is the same for
+    any address (confirmed, unknown, expired): it tells nobody which addresses use Plomba."""
+    form = ResendForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.email.errors) or "Podaj adres e-mail.", "error")
+        return redirect(url_for(".login"), code=303)
+    email = accounts.normalize_email(form.email.data)
+    accounts.expiry.expire_unconfirmed(email=email)
+    with tenancy.all_tenants():
+        owner = db.session.scalar(select(User).where(func.lower(User.email) == email,
+                                                     User.email_confirmed_at.is_(None)))
+        if owner is not None and owner.is_active:
+            _send_confirmation(owner, db.session.get(Tenant, owner.tenant_id).name)
+    flash("Jeśli konto z tym adresem czeka na potwierdzenie, wysłaliśmy na nie nowy link.",
+          "info")
+    return _check_your_email(email)
 
 
 def _tell_owners_of(taken: accounts.AlreadyRegistered, company: str, email: str) -> None:
@@ -126,7 +171,7 @@ def confirm_email(token):
             flash("Ten link został już użyty albo jest nieprawidłowy.", "error")
             return redirect(url_for(".login"))
         with tenancy.use_tenant(user.tenant_id):
-            user.email_confirmed_at = clock.now()
+            mail_proof.confirm_address(user)
             db.session.commit()
     flash("Potwierdzono adres e-mail. Możesz się zalogować.", "success")
     return redirect(url_for(".login"))
@@ -171,7 +216,7 @@ def reset_password(token):
     if form.validate_on_submit():
         try:
             with tenancy.use_tenant(user.tenant_id):
-                accounts.set_password(user, form.password.data)
+                accounts.set_password_from_mail(user, form.password.data)
         except accounts.AccountError as refusal:
             show_refusal(form, refusal)
         else:

@@ -16,6 +16,10 @@ class TokenError(ValueError):
     """The link is expired, tampered with or already used; the message is for the user."""
 
 
+class TokenExpired(TokenError):
+    """The link was valid but is too old."""
+
+
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"plomba-{purpose}")
 
@@ -33,7 +37,7 @@ def read(purpose: str, token: str, max_age: int) -> tuple[int, str]:
     try:
         data = _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise TokenError("Link wygasł. Poproś o nowy.") from None
+        raise TokenExpired("Link wygasł. Poproś o nowy.") from None
     except BadSignature:
         raise TokenError("Link jest nieprawidłowy. Poproś o nowy.") from None
     return int(data["u"]), data["s"]

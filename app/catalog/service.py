@@ -40,3 +40,39 @@ def _save(service: Service, data: ServiceData, action: str) -> Service:
     service.service_book = data.service_book
     service.active = data.active
     return save(service, action, lambda: service.name)
+
+
+@dataclass(frozen=True)
+class StarterService:
+    """One entry of the catalogue every new company starts with (sign-up, the CLI, the demo):
+    the four special services with their book flag (they become the registry's P, F, L and W
+    events) and the work most service companies bill. Each is an ordinary catalogue entry
+    afterwards: the company renames, reprices or switches it off."""
+
+    key: str
+    name: str
+    price: Decimal
+    special_kind: str | None
+    service_book: bool
+    vat_rate: str = "23"
+
+
+STARTER_SERVICES: tuple[StarterService, ...] = (
+    StarterService("P", "Przegląd ustawowy kasy/drukarki fiskalnej", Decimal("150.00"), "P",
+                   True),
+    StarterService("F", "Fiskalizacja", Decimal("250.00"), "F", True),
+    StarterService("L", "Likwidacja kasy/drukarki fiskalnej", Decimal("200.00"), "L", True),
+    StarterService("W", "Wymiana pamięci fiskalnej", Decimal("450.00"), "W", True),
+    StarterService("repair", "Naprawa kasy", Decimal("120.00"), None, True),
+    StarterService("battery", "Wymiana akumulatora", Decimal("95.00"), None, False),
+    StarterService("header", "Programowanie nagłówka", Decimal("60.00"), None, False),
+    StarterService("travel", "Dojazd do klienta", Decimal("50.00"), None, False),
+)
+
+
+def starter_services() -> list[Service]:
+    """The starter catalogue as new rows, for the caller's transaction (the tenant's creation
+    adds them with the company, so a company never exists without them)."""
+    return [Service(name=s.name, price=s.price, vat_rate=s.vat_rate,
+                    special_kind=s.special_kind, service_book=s.service_book)
+            for s in STARTER_SERVICES]

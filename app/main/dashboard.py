@@ -1,9 +1,10 @@
-"""What needs attention today: the figures of the dashboard, one small query each."""
+"""What needs attention today: the figures of the dashboard, one small query each; and for a
+new company, its first steps, all in one query."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -14,6 +15,9 @@ from app.models import (
     DeviceStatus,
     Order,
     OrderStatus,
+    Party,
+    Technician,
+    Tenant,
     Transmission,
     TransmissionStatus,
 )
@@ -106,3 +110,53 @@ def inspections_due(today: date, horizon_days: int = 30, limit: int = 10) -> lis
             .limit(limit)
         )
     )
+
+
+@dataclass(frozen=True)
+class FirstStep:
+    key: str
+    label: str
+    hint: str
+    endpoint: str  # the screen where the step is done
+    done: bool
+
+
+# (key, label, hint, endpoint), in the order a new company takes them.
+FIRST_STEPS = (
+    ("company", "Uzupełnij dane firmy", "adres, telefon lub e-mail: trafiają na wydruki",
+     "admin.index"),
+    ("producer", "Dodaj producenta i wykonaj „Test połączenia”",
+     "login i klucz API z RZS producenta", "parties.producers"),
+    ("technician", "Dodaj serwisanta z numerem plomby", "bez niego nie zamkniesz przeglądu",
+     "technicians.new"),
+    ("client", "Dodaj pierwszego klienta", "podatnika z miejscem instalacji",
+     "parties.new_client"),
+    ("device", "Dodaj pierwsze urządzenie", "kasę lub drukarkę fiskalną klienta",
+     "devices.new_device"),
+    ("order", "Przyjmij pierwsze zlecenie", "przegląd, fiskalizację albo naprawę",
+     "orders.new_order"),
+)
+
+
+def first_steps() -> list[FirstStep]:
+    """The steps of a new company's first day, each ticked off by what it made; an empty list
+    once all are done (the dashboard then shows none). One query: the tenant's row (scoped by
+    app/tenancy.py like any other) with one EXISTS per step."""
+    company_filled = and_(Tenant.street != "", Tenant.postal_code != "", Tenant.city != "",
+                          (Tenant.phone != "") | (Tenant.email != ""))
+    row = db.session.execute(select(
+        company_filled,
+        # A delivered event proves a working connection as well as a test does.
+        exists().where(Party.tenant_id == Tenant.id, Party.is_producer.is_(True),
+                       Party.last_test_ok.is_(True))
+        | exists().where(Transmission.tenant_id == Tenant.id,
+                         Transmission.status == TransmissionStatus.DELIVERED.value),
+        exists().where(Technician.tenant_id == Tenant.id, Technician.seal_no != ""),
+        exists().where(Party.tenant_id == Tenant.id, Party.is_client.is_(True)),
+        exists().where(Device.tenant_id == Tenant.id),
+        exists().where(Order.tenant_id == Tenant.id),
+    ).select_from(Tenant)).first()
+    if row is None or all(row):
+        return []
+    return [FirstStep(key, label, hint, endpoint, bool(done))
+            for (key, label, hint, endpoint), done in zip(FIRST_STEPS, row, strict=True)]

@@ -7,7 +7,13 @@ from flask_login import current_user
 from app import clock
 from app.auth.access import tenant_user
 from app.main import bp
-from app.main.dashboard import attention, inspections_due, recent_open_orders, technician_day
+from app.main.dashboard import (
+    attention,
+    first_steps,
+    inspections_due,
+    recent_open_orders,
+    technician_day,
+)
 from app.orders import access
 
 DUE_HORIZON_DAYS = 30
@@ -29,6 +35,8 @@ def dashboard():
         due=inspections_due(today, DUE_HORIZON_DAYS),
         due_until=today + timedelta(days=DUE_HORIZON_DAYS),
         yesterday=today - timedelta(days=1),
+        # A new company's setup: for those who run the company, not for its technicians.
+        first_steps=first_steps() if company else [],
     )
 
 

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -22,6 +22,14 @@ class Tenant(Timestamps, db.Model):
     phone: Mapped[str] = mapped_column(String(40), default="")
     # A suspended tenant's users cannot sign in and its jobs do not run; its data stays.
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the owner's e-mail was confirmed (sign-up link or password-reset link); a company
+    # still unconfirmed 7 days after sign-up expires (app/accounts/expiry.py).
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The terms of service and the privacy notice accepted at sign-up (app/accounts/consent.py).
+    terms_version: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    privacy_version: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    privacy_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # The tenant's own SMTP server for reports; the platform's MAIL_* when host is empty.
     smtp_host: Mapped[str] = mapped_column(String(200), default="")
@@ -30,6 +38,8 @@ class Tenant(Timestamps, db.Model):
     smtp_user: Mapped[str] = mapped_column(String(200), default="")
     smtp_password_encrypted: Mapped[str] = mapped_column(String(500), default="")
     smtp_sender: Mapped[str] = mapped_column(String(254), default="")
+
+    __table_args__ = (Index("ix_tenant_unconfirmed_created", "confirmed_at", "created_at"),)
 
     @property
     def active(self) -> bool:

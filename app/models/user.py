@@ -42,6 +42,8 @@ class User(UserMixin, TenantOwned, Timestamps, db.Model):
     # None until the link of the sign-up e-mail is opened; accounts made by an owner or the
     # CLI are confirmed when created.
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=clock.now)
+    # Set while an invited user has not yet set a password through the invitation's link.
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tenant: Mapped[Tenant] = relationship()
 

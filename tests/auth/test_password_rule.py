@@ -39,7 +39,7 @@ def _signup(app, client, tenant, login):
     def attempt(password):
         return client.post("/rejestracja", data={
             "name": "Serwis Gamma", "nip": "5260250274", "email": "szef@gamma.pl",
-            "password": password, "repeat": password}).get_data(as_text=True)
+            "password": password, "repeat": password, "accept_terms": "y"}).get_data(as_text=True)
     return attempt
 
 

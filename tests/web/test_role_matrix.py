@@ -12,7 +12,8 @@ from tests import factories
 
 PUBLIC = {"static", "main.favicon", "auth.login", "auth.logout", "platform.login",
           "auth.signup", "auth.reset_request", "auth.confirm_email", "auth.reset_password",
-          "health.healthz", "health.readyz"}  # the load balancer's probes read no data
+          "health.healthz", "health.readyz",  # the load balancer's probes read no data
+          "auth.resend_confirmation", "auth.accept_invitation", "auth.terms", "auth.privacy"}
 
 
 def _app():
