@@ -714,30 +714,29 @@ def seed_catalogue() -> dict[str, CatalogueProducer]:
     return out
 
 
-def _point_catalogue_at_emulator() -> int:
+def _point_catalogue_at_emulator() -> None:
     """The demo entries of the catalogue (and their revisions, which companies' copies are
     compared with) follow the emulator's address of this run: a development address, not a
     change of the entry, so no new version."""
-    changed = 0
     for spec in DEMO_PRODUCERS:
         pattern = _emulator_path(spec)
         for entry in db.session.scalars(select(CatalogueProducer).where(
                 CatalogueProducer.api_url.like(f"%/{spec.code}"))):
             if pattern.match(entry.api_url) and entry.api_url != spec.api_url:
                 entry.api_url = spec.api_url
-                changed += 1
             for revision in db.session.scalars(select(CatalogueRevision).where(
                     CatalogueRevision.entry_id == entry.id)):
-                if pattern.match(revision.snapshot.get("api_url") or ""):
+                url = revision.snapshot.get("api_url") or ""
+                if pattern.match(url) and url != spec.api_url:
                     revision.snapshot = {**revision.snapshot, "api_url": spec.api_url}
-    return changed
 
 
 def point_demo_producers_at_emulator() -> int:
     """Existing demo data follows the emulator's address of this run: every producer, in any
     tenant, and every catalogue entry whose registry is a demo producer's path on loopback
-    gets the current base URL. Returns how many changed; the caller commits."""
-    changed = _point_catalogue_at_emulator()
+    gets the current base URL. Returns how many producers changed; the caller commits."""
+    _point_catalogue_at_emulator()
+    changed = 0
     with tenancy.all_tenants():
         for spec in DEMO_PRODUCERS:
             pattern = _emulator_path(spec)

@@ -170,3 +170,30 @@ def test_a_nip_the_company_already_has_is_not_added_twice(app, client, tenant_a,
     with app.app_context(), tenancy.use_tenant(tenant_a.id):
         assert db.session.scalar(select(db.func.count()).select_from(Party).where(
             Party.nip == "5272457354")) == 1
+
+
+def test_the_demo_company_takes_its_producers_from_the_catalogue(app, monkeypatch):
+    from app.demo import DEMO_PRODUCERS, seed_demo
+
+    with app.app_context():
+        info = seed_demo()
+        db.session.remove()
+    monkeypatch.setenv("PLOMBA_DEMO_RZS_URL", "http://127.0.0.1:5057")
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        entries = {e.nip: e for e in db.session.scalars(select(CatalogueProducer))}
+        assert sorted(entries) == sorted(p.nip for p in DEMO_PRODUCERS)
+        # The catalogue's registry addresses follow the emulator's port, as the producers do.
+        assert {e.api_url for e in entries.values()} == {
+            f"http://127.0.0.1:5057/{p.code}" for p in DEMO_PRODUCERS}
+        with tenancy.use_tenant(info.tenant_id):
+            producers = db.session.scalars(select(Party).where(
+                Party.is_producer.is_(True))).all()
+            assert len(producers) == len(DEMO_PRODUCERS)
+            for producer in producers:
+                assert producer.catalogue_producer_id == entries[producer.nip].id
+                assert producer.api_url == entries[producer.nip].api_url
+                assert producer.api_login.startswith("demo-")
+                # Linked and current: a port change is no change of the catalogue.
+                assert catalogue.pending_changes(producer) is None
