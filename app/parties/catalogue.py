@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from app import clock, secrets
 from app.domain_errors import FieldError, FieldErrors, Refused
 from app.extensions import db
+from app.formatting import sentence
 from app.identifiers import (
     IdentifierError,
     format_nip,
@@ -160,16 +161,27 @@ class PendingChanges:
     fields: tuple[str, ...]
     words: tuple[str, ...]
 
+    @property
+    def sentence(self) -> str:
+        """The changes as one sentence: "nowy prefiks BFG; tryb domyślny: Offline."."""
+        return sentence("; ".join(self.words))
+
 
 def pending_changes(producer: Party) -> PendingChanges | None:
     """None when the producer is not from the catalogue or took over the entry's version."""
     entry = linked_entry(producer)
     if entry is None or producer.catalogue_version == entry.version:
         return None
-    taken = db.session.scalar(select(CatalogueRevision.snapshot).where(
-        CatalogueRevision.entry_id == entry.id,
-        CatalogueRevision.version == producer.catalogue_version)) or {}
+    if producer.catalogue_version is None:
+        # Linked but never taken over (a producer added by hand before): its own values.
+        taken = {name: getattr(producer, name) for name in CATALOGUE_FIELDS}
+    else:
+        taken = db.session.scalar(select(CatalogueRevision.snapshot).where(
+            CatalogueRevision.entry_id == entry.id,
+            CatalogueRevision.version == producer.catalogue_version)) or {}
     current = entry.values()
+    if not any(taken.get(name) != current[name] for name in CATALOGUE_FIELDS):
+        return None
     fields = tuple(name for name in CATALOGUE_FIELDS if taken.get(name) != current[name])
     return PendingChanges(entry, fields, tuple(describe(taken, current)))
 
@@ -208,6 +220,25 @@ def add_from_catalogue(entry: CatalogueProducer, api_login: str, api_key: str) -
     return save(producer, "producer.created",
                 lambda: f"{producer.name} z katalogu (wersja {entry.version})",
                 lambda exc: Refused("Ten producent został właśnie dodany."))
+
+
+def entry_for(producer: Party) -> CatalogueProducer | None:
+    """The catalogue's entry with the NIP of a producer added by hand, not linked yet."""
+    if producer.catalogue_producer_id is not None or not producer.nip:
+        return None
+    return db.session.scalar(select(CatalogueProducer).where(
+        CatalogueProducer.nip == producer.nip))
+
+
+def link(producer: Party) -> CatalogueProducer:
+    """Link a producer added by hand to the catalogue's entry of its NIP; nothing of its data
+    changes: what differs from the entry is then shown and taken over like any change."""
+    entry = entry_for(producer)
+    if entry is None:
+        raise Refused("W katalogu nie ma producenta z tym NIP.")
+    producer.catalogue_producer_id, producer.catalogue_version = entry.id, None
+    save(producer, "producer.catalogue_linked", lambda: f"{entry.name} z katalogu")
+    return entry
 
 
 def accept_changes(producer: Party) -> PendingChanges | None:

@@ -56,5 +56,20 @@ def accept_catalogue_changes(producer_id):
         if accepted is None:
             flash("Producent ma już aktualne dane z katalogu.", "info")
         else:
-            flash("Przyjęto zmiany z katalogu: " + "; ".join(accepted.words) + ".", "success")
+            flash("Przyjęto zmiany z katalogu: " + accepted.sentence, "success")
+    return redirect(url_for(".producer", producer_id=producer.id), code=303)
+
+
+@bp.route("/producenci/<int:producer_id>/polacz-z-katalogiem", methods=["POST"])
+@office_staff
+def link_to_catalogue(producer_id):
+    """A producer added by hand, whose NIP the catalogue has: from now on it shows what the
+    catalogue's entry says otherwise, to take over with "Przyjmij zmiany"."""
+    producer = _producer_or_404(producer_id)
+    try:
+        catalogue.link(producer)
+    except Refused as exc:
+        flash(exc.message, "error")
+    else:
+        flash("Połączono z katalogiem platformy.", "success")
     return redirect(url_for(".producer", producer_id=producer.id), code=303)

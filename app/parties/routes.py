@@ -204,7 +204,8 @@ def producer(producer_id):
                            waiting=waiting, job_id=job_id, test_job=test_job, today=today,
                            batch_from=batch_from, batch_plan=plan,
                            catalogue_entry=catalogue.linked_entry(producer),
-                           catalogue_changes=catalogue.pending_changes(producer))
+                           catalogue_changes=catalogue.pending_changes(producer),
+                           catalogue_match=catalogue.entry_for(producer))
 
 
 @bp.route("/producenci/<int:producer_id>/edycja", methods=["GET", "POST"])

@@ -65,7 +65,7 @@ def test_company_adds_from_catalogue_sees_a_change_and_takes_it_over(app, client
     with app.app_context():
         assert secrets.decrypt(p["api_key_encrypted"]) == "klucz-alfa-1"
     page = client.get(f"/producenci/{producer_id}").get_data(as_text=True)
-    assert "wersja 1 (aktualna)" in page and "Przyjmij zmiany" not in page
+    assert "wersja 1 (aktualne)" in page and "Przyjmij zmiany" not in page
     # Added already: the catalogue says so and offers no second copy.
     assert "już w kartotece" in client.get("/producenci/katalog").get_data(as_text=True)
     assert "Dodaj producenta</button>" not in client.get(
@@ -91,7 +91,7 @@ def test_company_adds_from_catalogue_sees_a_change_and_takes_it_over(app, client
         p["api_login"], p["api_key_encrypted"])
     page = client.get(f"/producenci/{producer_id}").get_data(as_text=True)
     assert "Przyjęto zmiany z katalogu: nowy prefiks BFG" in page
-    assert "Przyjmij zmiany" not in page and "wersja 2 (aktualna)" in page
+    assert "Przyjmij zmiany" not in page and "wersja 2 (aktualne)" in page
     with app.app_context(), tenancy.use_tenant(tenant_a.id):
         details = dict(db.session.execute(select(AuditEntry.action, AuditEntry.detail).where(
             AuditEntry.object_id == producer_id)).all())
@@ -157,11 +157,13 @@ def test_technicians_do_not_add_from_catalogue_nor_take_over(app, client, tenant
     assert _producer(app, tenant_a, producer_id)["catalogue_version"] == 1
 
 
-def test_a_nip_the_company_already_has_is_not_added_twice(app, client, tenant_a, login):
+def test_a_nip_the_company_already_has_is_not_added_twice_but_linked(app, client, tenant_a,
+                                                                      login):
     with app.app_context():
-        factories.populate(tenant_a, "Alfa")  # a producer with NIP 5272457354
+        ids = factories.populate(tenant_a, "Alfa")  # a producer with NIP 5272457354
         entry_id = catalogue.create_entry(catalogue.CatalogueEntry(
-            name="Posnet Polska S.A.", nip="5272457354"), OPERATOR).id
+            name="Posnet Polska S.A.", nip="5272457354", factory_masks=["PO#########"],
+            unique_prefixes=["ZBF", "EBF"], api_url="https://rzs.posnet.pl/api"), OPERATOR).id
     login(tenant_a.owner_email)
     page = client.get(f"/producenci/katalog/{entry_id}").get_data(as_text=True)
     assert "Ten NIP jest już w Twojej kartotece" in page and "Producent Alfa" in page
@@ -170,6 +172,21 @@ def test_a_nip_the_company_already_has_is_not_added_twice(app, client, tenant_a,
     with app.app_context(), tenancy.use_tenant(tenant_a.id):
         assert db.session.scalar(select(db.func.count()).select_from(Party).where(
             Party.nip == "5272457354")) == 1
+    # The producer added by hand is linked instead; its data changes only when taken over.
+    producer_url = f"/producenci/{ids['producer_id']}"
+    assert "Połącz z katalogiem" in client.get(producer_url).get_data(as_text=True)
+    assert client.post(f"{producer_url}/polacz-z-katalogiem").status_code == 303
+    page = client.get(producer_url).get_data(as_text=True)
+    assert ("W katalogu:</strong> nazwa: Posnet Polska S.A.; nowy prefiks EBF; "
+            "adres API: https://rzs.posnet.pl/api.") in page
+    linked = _producer(app, tenant_a, ids["producer_id"])
+    assert (linked["name"], linked["catalogue_producer_id"], linked["catalogue_version"]) == (
+        "Producent Alfa", entry_id, None)
+    client.post(f"{producer_url}/przyjmij-zmiany")
+    taken = _producer(app, tenant_a, ids["producer_id"])
+    assert (taken["name"], taken["unique_prefixes"], taken["api_url"], taken["api_login"],
+            taken["catalogue_version"]) == ("Posnet Polska S.A.", ["ZBF", "EBF"],
+                                            "https://rzs.posnet.pl/api", "x", 1)
 
 
 def test_the_demo_company_takes_its_producers_from_the_catalogue(app, monkeypatch):
