@@ -27,6 +27,7 @@ from app.parties.rules import api_url_problem, nip_holder
 from app.records import save
 
 NIP_IN_CATALOGUE = "Producent z tym NIP jest już w katalogu."
+CHANGED_MEANWHILE = "Inny operator właśnie zmienił ten wpis: otwórz go ponownie i zapisz zmiany."
 
 LABELS = {
     "name": "nazwa", "nip": "NIP", "street": "ulica", "postal_code": "kod pocztowy",
@@ -99,9 +100,18 @@ def _save_entry(entry: CatalogueProducer, data: CatalogueEntry,
             changes="; ".join(describe(before, values)) if before else "dodano do katalogu"))
         db.session.commit()
     except IntegrityError:
-        db.session.rollback()  # another operator saved this NIP meanwhile
-        raise FieldError("nip", NIP_IN_CATALOGUE) from None
+        # Another operator won meanwhile: with this NIP, or with this entry's next version
+        # (the revision's unique version).
+        db.session.rollback()
+        if _nip_holder(values["nip"], entry.id if before else None) is not None:
+            raise FieldError("nip", NIP_IN_CATALOGUE) from None
+        raise FieldError("name", CHANGED_MEANWHILE) from None
     return entry
+
+
+def _nip_holder(nip: str, entry_id: int | None) -> int | None:
+    holder = db.session.scalar(select(CatalogueProducer.id).where(CatalogueProducer.nip == nip))
+    return holder if holder != entry_id else None
 
 
 def _checked(data: CatalogueEntry, entry_id: int | None) -> dict:
@@ -121,11 +131,8 @@ def _checked(data: CatalogueEntry, entry_id: int | None) -> dict:
     url_problem = api_url_problem(values["api_url"])
     if url_problem:
         problems["api_url"] = url_problem
-    if "nip" not in problems:
-        holder = db.session.scalar(select(CatalogueProducer.id).where(
-            CatalogueProducer.nip == values["nip"]))
-        if holder is not None and holder != entry_id:
-            problems["nip"] = NIP_IN_CATALOGUE
+    if "nip" not in problems and _nip_holder(values["nip"], entry_id) is not None:
+        problems["nip"] = NIP_IN_CATALOGUE
     if problems:
         raise FieldErrors(problems)
     return values

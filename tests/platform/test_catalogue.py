@@ -111,3 +111,23 @@ def test_the_catalogue_does_not_exist_for_tenant_users_and_strangers(app, client
     for url in urls[1:]:
         assert client.post(url, data=ENTRY).status_code == 404
     assert [e["name"] for e in _entries(app)] == ["Elzab S.A."]
+
+
+def test_an_edit_that_lost_to_another_operators_save_is_told_so(app):
+    import pytest
+
+    from app.domain_errors import FieldErrors
+    from app.parties import catalogue
+
+    by = catalogue.Operator(None, OP_EMAIL)
+    with app.app_context():
+        entry = catalogue.create_entry(catalogue.CatalogueEntry(name="Elzab S.A.",
+                                                                nip="6480166139"), by)
+        # The other operator's version 2, saved after this one read version 1.
+        db.session.add(CatalogueRevision(entry_id=entry.id, version=2, author="inny@plomba.pl"))
+        db.session.commit()
+        with pytest.raises(FieldErrors) as refused:
+            catalogue.update_entry(entry, catalogue.CatalogueEntry(
+                name="Elzab S.A.", nip="6480166139", unique_prefixes="ACG"), by)
+        assert refused.value.problems == {"name": catalogue.CHANGED_MEANWHILE}
+        assert db.session.get(CatalogueProducer, entry.id).unique_prefixes == []
