@@ -736,15 +736,22 @@ def point_demo_producers_at_emulator() -> int:
     tenant, and every catalogue entry whose registry is a demo producer's path on loopback
     gets the current base URL. Returns how many producers changed; the caller commits."""
     _point_catalogue_at_emulator()
+    entries = {e.nip: e.id for e in db.session.scalars(select(CatalogueProducer))}
     changed = 0
     with tenancy.all_tenants():
         for spec in DEMO_PRODUCERS:
             pattern = _emulator_path(spec)
             for producer in db.session.scalars(select(Party).where(
                     Party.is_producer.is_(True), Party.api_url.like(f"%/{spec.code}"))):
-                if pattern.match(producer.api_url or "") and producer.api_url != spec.api_url:
+                if not pattern.match(producer.api_url or ""):
+                    continue
+                if producer.api_url != spec.api_url:
                     producer.api_url = spec.api_url
                     changed += 1
+                if producer.catalogue_producer_id is None and producer.nip in entries:
+                    # Demo data seeded before the catalogue: linked, never taken over, so
+                    # its page shows whatever differs from the entry (app/parties/catalogue).
+                    producer.catalogue_producer_id = entries[producer.nip]
         # Written while every tenant's rows are in reach: under row-level security an UPDATE
         # flushed after this block would see none of them.
         db.session.flush()

@@ -60,12 +60,20 @@ def upgrade():
         sa.UniqueConstraint("entry_id", "version",
                             name=op.f("uq_catalogue_producer_revision_entry_id_version")),
     )
-    with op.batch_alter_table("party") as batch:
-        batch.add_column(sa.Column("catalogue_producer_id", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("catalogue_version", sa.Integer(), nullable=True))
-        batch.create_foreign_key(
-            op.f("fk_party_catalogue_producer_id_catalogue_producer"), "catalogue_producer",
-            ["catalogue_producer_id"], ["id"], ondelete="SET NULL")
+    fk_name = op.f("fk_party_catalogue_producer_id_catalogue_producer")
+    if op.get_bind().dialect.name == "sqlite":
+        # ADD COLUMN with its reference inline, in place: a batch would copy `party`, and
+        # dropping the old copy fails the foreign keys of the devices, orders and
+        # authorisations that point at it (PRAGMA foreign_keys=ON); alembic itself refuses
+        # a constraint outside a batch on SQLite.
+        op.execute(f"ALTER TABLE party ADD COLUMN catalogue_producer_id INTEGER "
+                   f"CONSTRAINT {fk_name} REFERENCES catalogue_producer (id) "
+                   f"ON DELETE SET NULL")
+    else:
+        op.add_column("party", sa.Column("catalogue_producer_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(fk_name, "party", "catalogue_producer",
+                              ["catalogue_producer_id"], ["id"], ondelete="SET NULL")
+    op.add_column("party", sa.Column("catalogue_version", sa.Integer(), nullable=True))
 
 
 def downgrade():
