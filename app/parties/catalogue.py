@@ -175,7 +175,8 @@ class PendingChanges:
 
 
 def pending_changes(producer: Party) -> PendingChanges | None:
-    """None when the producer is not from the catalogue or took over the entry's version."""
+    """None when the producer is not from the catalogue, took over the entry's version, or
+    nothing the entry says differs from what it took."""
     entry = linked_entry(producer)
     if entry is None or producer.catalogue_version == entry.version:
         return None
@@ -220,7 +221,7 @@ def add_from_catalogue(entry: CatalogueProducer, api_login: str, api_key: str) -
     holder = taken_by(entry)
     if holder is not None:
         raise Refused(f"Kontrahent z NIP {format_nip(entry.nip)} już jest w kartotece: "
-                      f"{holder.name}.")
+                      + sentence(holder.name))
     producer = producer_from(entry)
     producer.api_login = api_login
     producer.api_key_encrypted = secrets.encrypt(api_key) if api_key else ""
@@ -258,7 +259,7 @@ def accept_changes(producer: Party) -> PendingChanges | None:
     if "nip" in pending.fields:
         holder = nip_holder(entry.nip, producer.id)
         if holder is not None:
-            raise Refused(f"Nowy NIP z katalogu ma już kontrahent {holder.name}.")
+            raise Refused("Nowy NIP z katalogu ma już kontrahent " + sentence(holder.name))
     for name in pending.fields:
         value = getattr(entry, name)
         setattr(producer, name, list(value) if isinstance(value, list) else value)
