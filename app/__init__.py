@@ -89,6 +89,7 @@ VIEW_MODULES = (
     "app.orders.routes", "app.transmissions.routes", "app.reports.routes", "app.admin.routes",
     "app.admin.users", "app.mailings.routes", "app.platform.routes", "app.health.routes",
     "app.auth.legal", "app.auth.invitation", "app.admin.company_nip",
+    "app.platform.catalogue", "app.parties.catalogue_routes",
 )
 
 

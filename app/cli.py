@@ -68,8 +68,9 @@ def register(app: Flask) -> None:
         with tenancy.all_tenants():
             has_tenants = db.session.scalar(select(func.count()).select_from(Tenant))
         if if_empty and has_tenants:
-            from app.demo import point_demo_producers_at_emulator
+            from app.demo import point_demo_producers_at_emulator, seed_catalogue
 
+            seed_catalogue()  # data seeded before the catalogue existed gets it too
             moved = point_demo_producers_at_emulator()
             db.session.commit()
             click.echo("Dane już są: pomijam tworzenie firmy demonstracyjnej."

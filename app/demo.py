@@ -34,6 +34,8 @@ from app.models import (
     DONE_STATUSES,
     OPEN_STATUSES,
     Authorisation,
+    CatalogueProducer,
+    CatalogueRevision,
     Device,
     DeviceKind,
     DeviceStatus,
@@ -50,6 +52,7 @@ from app.models import (
     Tenant,
     User,
 )
+from app.parties import catalogue
 
 SEED = 20_240_611
 DEMO_RZS_BASE_URL = "http://127.0.0.1:5050"
@@ -684,19 +687,68 @@ def _book(order: _Order, seal_no: str, counters: dict[str, int], rng: random.Ran
 # ----------------------------------------------------------------------------------------------
 
 
+def _emulator_path(spec: DemoProducer) -> re.Pattern:
+    return re.compile(rf"^http://(127\.0\.0\.1|localhost)(:\d+)?/{spec.code}$")
+
+
+def seed_catalogue() -> dict[str, CatalogueProducer]:
+    """The demo producers in the platform catalogue (added once, by no operator), their
+    registry on the emulator of this run; by demo code. Commits."""
+    out: dict[str, CatalogueProducer] = {}
+    for spec in DEMO_PRODUCERS:
+        entry = db.session.scalar(select(CatalogueProducer).where(
+            CatalogueProducer.nip == normalize_nip(spec.nip)))
+        if entry is None:
+            entry = catalogue.create_entry(catalogue.CatalogueEntry(
+                name=spec.name, nip=spec.nip, street=spec.street,
+                postal_code=spec.postal_code, city=spec.city,
+                factory_masks=list(spec.factory_masks),
+                unique_prefixes=list(spec.unique_prefixes), api_url=spec.api_url,
+                online=spec.online), catalogue.Operator(None, ""))
+        out[spec.code] = entry
+    _point_catalogue_at_emulator()
+    db.session.commit()
+    return out
+
+
+def _point_catalogue_at_emulator() -> None:
+    """The demo entries of the catalogue (and their revisions, which companies' copies are
+    compared with) follow the emulator's address of this run: a development address, not a
+    change of the entry, so no new version."""
+    for spec in DEMO_PRODUCERS:
+        pattern = _emulator_path(spec)
+        for entry in db.session.scalars(select(CatalogueProducer).where(
+                CatalogueProducer.api_url.like(f"%/{spec.code}"))):
+            if pattern.match(entry.api_url) and entry.api_url != spec.api_url:
+                entry.api_url = spec.api_url
+            for revision in db.session.scalars(select(CatalogueRevision).where(
+                    CatalogueRevision.entry_id == entry.id)):
+                url = revision.snapshot.get("api_url") or ""
+                if pattern.match(url) and url != spec.api_url:
+                    revision.snapshot = {**revision.snapshot, "api_url": spec.api_url}
+
+
 def point_demo_producers_at_emulator() -> int:
     """Existing demo data follows the emulator's address of this run: every producer, in any
-    tenant, whose registry is a demo producer's path on loopback gets the current base URL.
-    Returns how many changed; the caller commits."""
+    tenant, and every catalogue entry whose registry is a demo producer's path on loopback
+    gets the current base URL. Returns how many producers changed; the caller commits."""
+    _point_catalogue_at_emulator()
+    entries = {e.nip: e.id for e in db.session.scalars(select(CatalogueProducer))}
     changed = 0
     with tenancy.all_tenants():
         for spec in DEMO_PRODUCERS:
-            pattern = re.compile(rf"^http://(127\.0\.0\.1|localhost)(:\d+)?/{spec.code}$")
+            pattern = _emulator_path(spec)
             for producer in db.session.scalars(select(Party).where(
                     Party.is_producer.is_(True), Party.api_url.like(f"%/{spec.code}"))):
-                if pattern.match(producer.api_url or "") and producer.api_url != spec.api_url:
+                if not pattern.match(producer.api_url or ""):
+                    continue
+                if producer.api_url != spec.api_url:
                     producer.api_url = spec.api_url
                     changed += 1
+                if producer.catalogue_producer_id is None and producer.nip in entries:
+                    # Demo data seeded before the catalogue: linked, never taken over, so
+                    # its page shows whatever differs from the entry (app/parties/catalogue).
+                    producer.catalogue_producer_id = entries[producer.nip]
         # Written while every tenant's rows are in reach: under row-level security an UPDATE
         # flushed after this block would see none of them.
         db.session.flush()
@@ -727,11 +779,12 @@ def seed_demo(email: str = "demo@example.com", password: str = "demo-plomba-2026
         tenant_nip = random_nip(fallback, "725")
 
     # The demo adds the starter catalogue itself (DEMO_SERVICES), keyed for its orders.
+    entries = seed_catalogue()
     tenant_id = create_tenant(DEMO_TENANT["name"], tenant_nip, email, password,
                               starter_catalogue=False)
     try:
         with tenancy.use_tenant(tenant_id):
-            _populate(tenant_id, email, password)
+            _populate(tenant_id, email, password, entries)
             db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -743,7 +796,8 @@ def seed_demo(email: str = "demo@example.com", password: str = "demo-plomba-2026
     return DemoInfo(tenant_id=tenant_id, name=DEMO_TENANT["name"], nip=tenant_nip)
 
 
-def _populate(tenant_id: int, email: str, password: str) -> None:
+def _populate(tenant_id: int, email: str, password: str,
+              entries: dict[str, CatalogueProducer]) -> None:
     today = clock.today()
     plan = _Planner(today)
     rng = plan.rng
@@ -765,13 +819,10 @@ def _populate(tenant_id: int, email: str, password: str) -> None:
 
     producers: dict[str, Party] = {}
     for p in DEMO_PRODUCERS:
-        producers[p.code] = Party(
-            name=p.name, name_key=p.name.lower(), nip=normalize_nip(p.nip), street=p.street,
-            postal_code=p.postal_code, city=p.city, is_producer=True, is_client=False,
-            unique_prefixes=list(p.unique_prefixes), factory_masks=list(p.factory_masks),
-            api_url=p.api_url, api_login=p.api_login,
-            api_key_encrypted=secrets.encrypt(p.api_key), online=p.online,
-        )
+        # From the platform catalogue, as a company adds them; the login and key its own.
+        producer = catalogue.producer_from(entries[p.code])
+        producer.api_login, producer.api_key_encrypted = p.api_login, secrets.encrypt(p.api_key)
+        producers[p.code] = producer
     session.add_all(producers.values())
 
     client_plan = plan.clients()

@@ -69,6 +69,8 @@ AUDIT_DEEDS = {
     "password_changed": "zmieniono hasło", "role_changed": "zmieniono rolę",
     "session_ended": "zakończono sesję", "sessions_ended": "zakończono sesje",
     "signed_out": "wylogowano", "signed_in": "zalogowano",
+    "catalogue_accepted": "przyjęto zmiany z katalogu",
+    "catalogue_linked": "połączono z katalogiem",
 }
 
 

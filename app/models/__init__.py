@@ -18,6 +18,11 @@ from app.models.order import (
     OrderStatus,
 )
 from app.models.party import Location, Party
+from app.models.producer_catalogue import (
+    CATALOGUE_FIELDS,
+    CatalogueProducer,
+    CatalogueRevision,
+)
 from app.models.technician import Authorisation, Technician
 from app.models.tenant import Tenant
 from app.models.transmission import (
@@ -29,6 +34,7 @@ from app.models.user import Operator, OperatorSession, Role, User, UserSession
 
 __all__ = [
     "BOOK_FIELDS",
+    "CATALOGUE_FIELDS",
     "BOOK_TEXT_FIELDS",
     "DONE_STATUSES",
     "OPEN_STATUSES",
@@ -38,6 +44,8 @@ __all__ = [
     "VAT_RATES",
     "AuditEntry",
     "Authorisation",
+    "CatalogueProducer",
+    "CatalogueRevision",
     "Device",
     "DeviceKind",
     "DeviceStatus",

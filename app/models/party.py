@@ -39,6 +39,11 @@ class Party(TenantOwned, Timestamps, db.Model):
     last_test_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_test_ok: Mapped[bool | None]
     last_test_message: Mapped[str] = mapped_column(String(500), default="")
+    # The platform catalogue's entry this producer was taken from, and the entry's version
+    # it last took over (app/parties/catalogue.py compares it with the entry's current one).
+    catalogue_producer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("catalogue_producer.id", ondelete="SET NULL"))
+    catalogue_version: Mapped[int | None]
 
     locations: Mapped[list["Location"]] = relationship(
         back_populates="client", order_by="Location.id", foreign_keys="Location.client_id"

@@ -1,6 +1,3 @@
-from urllib.parse import urlsplit
-
-import httpx
 from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Email, Optional, ValidationError
 
@@ -12,6 +9,7 @@ from app.identifiers import (
     normalize_regon,
     normalize_unique_prefixes,
 )
+from app.parties.rules import api_url_problem
 from app.parties.service import ClientData, FactoryCheck, LocationData, PartyData
 
 POSTAL_HINT = "Kod pocztowy w formacie 00-000."
@@ -100,8 +98,9 @@ def _party_values(form) -> dict:
             for name in ("name", "nip", "street", "postal_code", "city", "email", "phone")}
 
 
-class FactoryCheckForm(PlForm):
-    """The producer's "Kontrola Nr-f." tab: number formats and the registry's API parameters."""
+class ProducerNumbersMixin:
+    """Number formats and the registry's address: the producer's "Kontrola Nr-f." tab and the
+    platform catalogue's entry share these fields and their rules."""
 
     factory_masks = TextAreaField(
         "Maski numerów fabrycznych",
@@ -111,10 +110,6 @@ class FactoryCheckForm(PlForm):
         "Prefiksy numerów unikatowych", description="Trzy litery, oddzielone przecinkami, "
                                                     "np. ZBF, EBF.")
     api_url = StringField("Adres API (URL)", filters=[strip], validators=[max_len(500)])
-    api_login = StringField("Login API", filters=[strip], validators=[max_len(200)])
-    api_key = PasswordField("Klucz API", validators=[max_len(200)])
-    clear_api_key = BooleanField("Usuń zapisany klucz")
-    online = BooleanField("Online: wysyłaj dokumentację przy zamknięciu lub rozliczeniu zlecenia")
 
     def validate_factory_masks(self, field):
         try:
@@ -129,22 +124,28 @@ class FactoryCheckForm(PlForm):
             raise ValidationError(str(exc)) from None
 
     def validate_api_url(self, field):
-        if not field.data:
-            return
-        # Parsed the way the registry client will: urllib refuses `https://[::1` and a port
-        # past 65535 with ValueError (only when .port is read), httpx with InvalidURL.
-        try:
-            parts = urlsplit(field.data)
-            ok = (parts.scheme in ("https", "http") and bool(parts.hostname)
-                  and (parts.port is None or parts.port > 0))
-            httpx.URL(field.data)
-        except (ValueError, httpx.InvalidURL):
-            ok = False
-        if not ok or any(ch.isspace() for ch in field.data):
-            raise ValidationError("Podaj pełny adres, np. https://rzs.producent.pl/api.")
+        problem = api_url_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+class FactoryCheckForm(ProducerNumbersMixin, PlForm):
+    """The producer's "Kontrola Nr-f." tab: number formats and the registry's API parameters."""
+
+    api_login = StringField("Login API", filters=[strip], validators=[max_len(200)])
+    api_key = PasswordField("Klucz API", validators=[max_len(200)])
+    clear_api_key = BooleanField("Usuń zapisany klucz")
+    online = BooleanField("Online: wysyłaj dokumentację przy zamknięciu lub rozliczeniu zlecenia")
 
     def to_data(self) -> FactoryCheck:
         return FactoryCheck(
             factory_masks=self.factory_masks.data, unique_prefixes=self.unique_prefixes.data,
             api_url=self.api_url.data, api_login=self.api_login.data, online=self.online.data,
             api_key=self.api_key.data, clear_api_key=self.clear_api_key.data)
+
+
+class CatalogueCredentialsForm(PlForm):
+    """A producer taken from the platform catalogue: only the company's own API login and key."""
+
+    api_login = StringField("Login API", filters=[strip], validators=[max_len(200)])
+    api_key = PasswordField("Klucz API", validators=[max_len(200)])

@@ -12,7 +12,7 @@ from app.htmx import page_or_partial
 from app.listing import keyset_page
 from app.models import Device, JobKind, Location, Party, Transmission
 from app.orders.access import may_batch_send
-from app.parties import bp, service
+from app.parties import bp, catalogue, service
 from app.parties.forms import ClientForm, FactoryCheckForm, LocationForm, ProducerForm
 from app.parties.rules import client_search, nip_problem
 from app.registry_views import delete_context, deleted, deleters, submit
@@ -202,7 +202,10 @@ def producer(producer_id):
     plan = batch.plan(producer.id, batch_from, today) if may_batch_send(current_user) else None
     return render_template("parties/producer_detail.html", producer=producer, devices=devices,
                            waiting=waiting, job_id=job_id, test_job=test_job, today=today,
-                           batch_from=batch_from, batch_plan=plan)
+                           batch_from=batch_from, batch_plan=plan,
+                           catalogue_entry=catalogue.linked_entry(producer),
+                           catalogue_changes=catalogue.pending_changes(producer),
+                           catalogue_match=catalogue.entry_for(producer))
 
 
 @bp.route("/producenci/<int:producer_id>/edycja", methods=["GET", "POST"])

@@ -1,7 +1,9 @@
 """Rules of the party registry that every entry point shares."""
 
 import re
+from urllib.parse import urlsplit
 
+import httpx
 from sqlalchemy import Select, or_, select
 
 from app.extensions import db
@@ -28,6 +30,25 @@ def nip_problem(raw: str, exclude_id: int | None = None) -> str | None:
     holder = nip_holder(nip, exclude_id)
     if holder is not None:
         return "Kontrahent z tym NIP już istnieje: " + sentence(holder.name)
+    return None
+
+
+def api_url_problem(value: str) -> str | None:
+    """Why a producer's registry address (API URL) is unusable (Polish), or None; empty is
+    allowed (not configured yet). Parsed the way the registry client will: urllib refuses
+    `https://[::1` and a port past 65535 with ValueError (only when .port is read), httpx
+    with InvalidURL."""
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value)
+        ok = (parts.scheme in ("https", "http") and bool(parts.hostname)
+              and (parts.port is None or parts.port > 0))
+        httpx.URL(value)
+    except (ValueError, httpx.InvalidURL):
+        ok = False
+    if not ok or any(ch.isspace() for ch in value):
+        return "Podaj pełny adres, np. https://rzs.producent.pl/api."
     return None
 
 
