@@ -1,5 +1,4 @@
 """Every module of app/, workers/ and bench/ imports on its own, first, in a fresh state: an
-import pytest
 import cycle shows only when the wrong module happens to be imported first (`python -c
 "import app.cli"` once failed that way while the whole app loaded fine)."""
 
@@ -7,6 +6,11 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+# No business date in here: the 2027 clock pass skips it (tests/conftest.py).
+pytestmark = pytest.mark.timeless
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("app", "workers", "bench")
@@ -17,8 +21,6 @@ PACKAGES = ("app", "workers", "bench")
 _PROBE = """
 import importlib, json, sys, traceback
 
-# No business date in here: the 2027 clock pass skips it (tests/conftest.py).
-pytestmark = pytest.mark.timeless
 modules, packages = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 failures = {}
 for name in modules:
