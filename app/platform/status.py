@@ -201,7 +201,8 @@ def _read_redis(status: Status, connection: redis.Redis) -> None:
         status.failed_rq += _failed_rq(q, failed_ids, real_now)
     for worker in sorted(Worker.all(connection=connection), key=lambda w: w.name):
         beat = worker.last_heartbeat
-        state = str(getattr(worker.state, "value", worker.state))
+        state = worker.get_state()
+        state = str(getattr(state, "value", state))
         status.workers.append(WorkerState(
             worker.name, state, beat, real_now - beat if beat else None,
             worker.get_current_job_id(), worker.queue_names()))
