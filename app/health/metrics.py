@@ -77,6 +77,11 @@ def metrics():
                                             "Cache-Control": "no-store"}
 
 
+# The role matrix's access declaration (tests/web/test_role_matrix.py): operators, and a
+# scraper with the token, which is no role.
+metrics.allowed_roles = frozenset({"operator"})
+
+
 def _allowed() -> bool:
     if current_user.is_authenticated and isinstance(current_user._get_current_object(),
                                                     Operator):
