@@ -27,6 +27,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.config.from_object(base)
     app.config.update(overrides)
     base.check(app.config)
+    if not app.testing:  # tests keep pytest's log capture as it is
+        from app import logs
+
+        logs.configure(app.config["LOG_FORMAT"])
     # Any other Host is refused (400) before a view runs: nothing can be built on it.
     app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
@@ -90,6 +94,7 @@ VIEW_MODULES = (
     "app.admin.users", "app.mailings.routes", "app.platform.routes", "app.health.routes",
     "app.auth.legal", "app.auth.invitation", "app.admin.company_nip",
     "app.platform.catalogue", "app.parties.catalogue_routes",
+    "app.health.metrics",
 )
 
 

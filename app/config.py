@@ -101,6 +101,13 @@ class Config:
     # Producers' registries must be public https hosts; development and tests allow loopback.
     RZS_ALLOW_PRIVATE_HOSTS = _env_bool("RZS_ALLOW_PRIVATE_HOSTS", False)
 
+    # Log lines (app/logs.py): `json`, one object a line with tenant, job and order, for the
+    # log collector; `text` for a person reading a terminal (development's default).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    # A bearer token that lets a Prometheus scraper read /metrics without an operator's
+    # session; unset, only a signed-in operator can (app/health/metrics.py).
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+
     REQUIRED = {"SECRET_KEY": "SECRET_KEY", "PLOMBA_SECRETS_KEY": "PLOMBA_SECRETS_KEY",
                 "SQLALCHEMY_DATABASE_URI": "DATABASE_URL", "REDIS_URL": "REDIS_URL",
                 "PUBLIC_BASE_URL": "PUBLIC_BASE_URL"}
@@ -151,6 +158,7 @@ class DevelopmentConfig(Config):
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     TRUSTED_HOSTS = ["127.0.0.1", "localhost", *_env_list("TRUSTED_HOSTS")]
     PUBLIC_SCHEMES = ("http", "https")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 
     @classmethod
     def check(cls, config: dict) -> None:
@@ -192,6 +200,8 @@ class TestingConfig(Config):
     PUBLIC_BASE_URL = "http://plomba.test"
     TRUSTED_HOSTS = ["localhost", "127.0.0.1"]
     PUBLIC_SCHEMES = ("http", "https")
+    LOG_FORMAT = "text"
+    METRICS_TOKEN = None
 
 
 CONFIGS = {

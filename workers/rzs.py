@@ -13,7 +13,7 @@ import logging
 from datetime import date, timedelta
 from time import perf_counter
 
-from app import tenancy
+from app import heartbeats, logs, tenancy
 from app.extensions import db
 from app.models import Job, Party
 from app.parties import service
@@ -27,10 +27,12 @@ log = logging.getLogger(__name__)
 
 
 def send_order(tenant_id: int, order_id: int) -> dict:
-    with tenancy.use_tenant(tenant_id):
+    # Every log line of the send carries the order's number (app/logs.py).
+    with tenancy.use_tenant(tenant_id), logs.order(order_id):
         if not tenant_active(tenant_id):
             return SUSPENDED
         result = dispatch.send_order(order_id)
+        log.info("RZS send of the order done", extra={"result": result.__dict__})
         # Rows that wait for a retry (this run's faults, or a run that came a little early:
         # the scheduler's clock is in whole seconds) get the next run scheduled now.
         retry_in = dispatch.next_retry_in(order_id)
@@ -75,7 +77,9 @@ def sweep() -> dict:
     try:
         result = dispatch.sweep()
         db.session.remove()
-        return result | jobs.rescue()
+        result |= jobs.rescue()
+        heartbeats.beat(heartbeats.RZS_SWEEP, result)  # the operators' "Stan systemu"
+        return result
     finally:
         db.session.remove()
         ensure_sweeper_quietly()

@@ -4,6 +4,7 @@ from app.models.audit import AuditEntry
 from app.models.base import TenantOwned
 from app.models.catalog import SPECIAL_KIND_LABELS, VAT_RATES, Service, SpecialKind
 from app.models.device import Device, DeviceKind, DeviceStatus
+from app.models.heartbeat import Heartbeat
 from app.models.job import Job, JobKind, JobStatus
 from app.models.order import (
     BOOK_FIELDS,
@@ -49,6 +50,7 @@ __all__ = [
     "Device",
     "DeviceKind",
     "DeviceStatus",
+    "Heartbeat",
     "Job",
     "JobKind",
     "JobStatus",

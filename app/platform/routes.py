@@ -1,5 +1,6 @@
 """The operator console: the one place that reads across tenants (tenancy.all_tenants), and
-only this: the tenants, their counts, suspend and resume. Operators are created by the CLI."""
+only this: the tenants, their counts, suspend and resume, and "Stan systemu" (the queues,
+workers, sweeps and failures, app.platform.status). Operators are created by the CLI."""
 
 from functools import wraps
 
@@ -16,6 +17,7 @@ from app.auth.routes import BAD_CREDENTIALS
 from app.extensions import db, limiter
 from app.models import Device, Operator, Order, Tenant, Transmission, User
 from app.platform import bp
+from app.platform import status as system_status
 
 
 def operator_required(view):
@@ -85,3 +87,10 @@ def suspend(tenant_id):
         db.session.commit()
     flash(f"{'Wznowiono' if resume else 'Zawieszono'} firmę {tenant.name}.", "success")
     return redirect(url_for(".tenants"), code=303)
+
+
+@bp.route("/stan")
+@operator_required
+def status():
+    return render_template("platform/status.html", s=system_status.read(),
+                           duration=system_status.duration)

@@ -9,6 +9,7 @@ rows back to pending with a backoff; the sweeper re-enqueues what is due and res
 """
 
 import json
+import logging
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -55,6 +56,8 @@ def write_outbox(order: Order) -> list[Transmission]:
     producer = db.session.get(Party, producer_id)
     if producer.online and any(row.status == PENDING for row in rows):
         _enqueue_after_commit(order.tenant_id, order.id)
+    logging.getLogger(__name__).info("RZS events of the order in the outbox", extra={
+        "order": order.number, "events": len(rows), "online": producer.online})
     return rows
 
 
