@@ -8,7 +8,13 @@ import pytest
 from app import create_app
 from app.config import TestingConfig
 from app.models import Role
+from app.parties import catalogue
 from tests import factories
+
+CATALOGUE_ENTRY = catalogue.CatalogueEntry(
+    name="Novitus S.A.", nip="7341590839", street="ul. Nawojowska 118", postal_code="33-300",
+    city="Nowy Sącz", factory_masks=["@@@########"], unique_prefixes=["BCD"],
+    api_url="https://rzs.novitus.pl/api", online=True)
 
 PUBLIC = {"static", "main.favicon", "auth.login", "auth.logout", "platform.login",
           "auth.signup", "auth.reset_request", "auth.confirm_email", "auth.reset_password",
@@ -40,6 +46,9 @@ def users(app, tenant_a):
         ids = factories.populate(tenant_a, "Alfa")
         ids["job_id"] = factories.make_job(tenant_a)
         ids["tenant_id"] = tenant_a.id
+        # One entry of the platform's producer catalogue (no tenant) for its routes.
+        ids["entry_id"] = catalogue.create_entry(CATALOGUE_ENTRY, catalogue.Operator(
+            None, "operator@plomba.pl")).id
         factories.make_user(tenant_a, "biuro@alfa.pl", Role.OFFICE)
         factories.make_user(tenant_a, "tech@alfa.pl", Role.TECHNICIAN)
     return ids, {"owner": tenant_a.owner_email, "office": "biuro@alfa.pl",
