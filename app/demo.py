@@ -49,6 +49,7 @@ from app.models import (
     Tenant,
     User,
 )
+from app.textfold import fold
 
 SEED = 20_240_611
 DEMO_RZS_BASE_URL = "http://127.0.0.1:5050"
@@ -415,7 +416,7 @@ class _Planner:
         for name, short in CLIENT_NAMES:
             street, postal_code, city, offices = self.address()
             client = {
-                "name": name, "name_key": name.lower(), "nip": self.nip(rng.choice(offices)),
+                "name": name, "name_key": fold(name), "nip": self.nip(rng.choice(offices)),
                 "regon": "" if rng.random() < 0.2
                 else regon_with_check(f"{rng.choice(('10', '47', '73'))}"
                                       f"{rng.randint(0, 999999):06d}"),
@@ -767,7 +768,7 @@ def _populate(tenant_id: int, email: str, password: str) -> None:
     producers: dict[str, Party] = {}
     for p in DEMO_PRODUCERS:
         producers[p.code] = Party(
-            name=p.name, name_key=p.name.lower(), nip=normalize_nip(p.nip), street=p.street,
+            name=p.name, name_key=fold(p.name), nip=normalize_nip(p.nip), street=p.street,
             postal_code=p.postal_code, city=p.city, is_producer=True, is_client=False,
             unique_prefixes=list(p.unique_prefixes), factory_masks=list(p.factory_masks),
             api_url=p.api_url, api_login=p.api_login,

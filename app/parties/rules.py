@@ -8,7 +8,12 @@ from app.extensions import db
 from app.formatting import sentence
 from app.identifiers import IdentifierError, normalize_nip
 from app.models import Party
-from app.search import client_ids_by_name, party_name_contains, starts_with
+from app.search import (
+    city_starts_with,
+    client_ids_by_device_number,
+    client_ids_by_name,
+    party_name_contains,
+)
 
 
 def nip_holder(nip: str, exclude_id: int | None = None) -> Party | None:
@@ -32,11 +37,16 @@ def nip_problem(raw: str, exclude_id: int | None = None) -> str | None:
 
 
 def client_search(q: str):
-    """Conditions for the client search box: name fragment, NIP with or without dashes, city."""
+    """Conditions for the client search box and pickers: name fragment, NIP with or without
+    dashes, city (all folded: "leczyca" finds "Łęczyca"), a fragment of the unique or factory
+    number of one of the client's devices."""
     q = (q or "").strip()
     if not q:
         return None
-    conditions = [party_name_contains(q), starts_with(Party.city, q)]
+    conditions = [party_name_contains(q), city_starts_with(q)]
+    by_device = client_ids_by_device_number(q)
+    if by_device is not None:
+        conditions.append(Party.id.in_(by_device))
     digits = "".join(ch for ch in q if ch.isdigit())
     if digits and len(digits) == len(q.replace("-", "").replace(" ", "").removeprefix("PL")):
         conditions.append(Party.nip.startswith(digits))
