@@ -26,6 +26,9 @@ from app.textfold import fold
 # A typed term is searched as a device number only if it could be one: a digit and 3 or more
 # characters (a word such as "sklep" would cost every client search a number look-up).
 NUMBER_MIN = 3
+# Up to this many matching rows, a list reads them by id and sorts them; beyond, it walks its
+# own order and tests each row (app/orders/queries.py, app/devices/routes.py, client_search).
+SELECTIVE = 200
 
 
 def _escaped(text: str) -> str:
@@ -43,11 +46,6 @@ def contains(column, text: str) -> ColumnElement[bool]:
     """`column` contains `text`, any case, every character literally: the one way a search
     box becomes a LIKE (services, technicians); ILIKE keeps a trigram index usable."""
     return column.ilike(like_fragment(text), escape="/")
-
-
-def starts_with(column, text: str) -> ColumnElement[bool]:
-    """`column` starts with `text`, any case, every character literally (the client's city)."""
-    return column.ilike(f"{_escaped(text)}%", escape="/")
 
 
 def _postgresql() -> bool:

@@ -23,12 +23,11 @@ from app.forms_common import choices
 from app.htmx import page_or_partial
 from app.listing import PAGE_SIZE, Page, decode_cursor, encode_cursor, keyset_page
 from app.models import Device, DeviceKind, DeviceStatus, Location, Party
-from app.orders.queries import SELECTIVE
 from app.parties import queries as party_queries
 from app.parties.rules import matching_clients
 from app.references import references
 from app.registry_views import delete_context, deleted, deleters, show
-from app.search import device_ids_by_number, model_contains
+from app.search import SELECTIVE, device_ids_by_number, model_contains
 
 SORTS = {"new": "najnowsze", "due": "wg terminu przeglądu"}
 
