@@ -100,13 +100,24 @@ def client_ids_by_device_number(q: str) -> Select | None:
     return select(Device.client_id).where(Device.id.in_(device_ids_by_number(code)))
 
 
+def _distinct(column) -> Select:
+    """The tenant's distinct non-empty values of `column`, one index probe per value (a
+    recursive "next value after this one" over the (tenant, column) index): 18 models among
+    20,000 devices in 18 probes, where SELECT DISTINCT read all 20,000 index entries (3.8 ms
+    as the application role, docs/sql-plans.md)."""
+    values = select(func.min(column).label("v")).where(column > "").cte("v", recursive=True)
+    following = select(func.min(column)).where(column > values.c.v).scalar_subquery()
+    values = values.union_all(select(following).where(values.c.v.is_not(None)))
+    return select(values.c.v).where(values.c.v.is_not(None))
+
+
 def _folded_values(column, q: str, *, prefix: bool) -> list[str]:
-    """The tenant's distinct values of `column` that start with (or contain) `q`, folded.
-    One index-only scan of the (tenant, column) index; the rows are then found by equality."""
+    """The tenant's distinct values of `column` that start with (or contain) `q`, folded; the
+    rows are then found by equality on their own indexes."""
     term = fold(q.strip())
     if not term:
         return []
-    values = db.session.scalars(select(column).distinct().where(column != "")).all()
+    values = db.session.scalars(_distinct(column)).all()
     if prefix:
         return [v for v in values if fold(v).startswith(term)]
     return [v for v in values if term in fold(v)]
