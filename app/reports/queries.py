@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, func, literal, null, select, tuple_, union_all
 from sqlalchemy.orm import aliased
 
 from app import clock, tenancy
@@ -134,6 +134,34 @@ def rows(params: ReportParams, limit: int | None = None, after: list | None = No
         yield from reversed(list(made))
     else:
         yield from made
+
+
+def first_page(params: ReportParams, limit: int) -> tuple[list[ReportRow], dict[int, int]]:
+    """The preview's first page and the rows per producer (summed: the count) in one
+    statement, so the range's items are joined with their orders and devices once, not twice:
+    the CTE is used twice, which both databases materialise. Later pages carry the counts."""
+    stmt, order = _statement(params)
+    ranged = stmt.add_columns(order[-1].label("row_key")).cte("report_rows")
+    cols = list(ranged.c)
+    # The report's order among the CTE's columns: producer name, producer id, factory no.,
+    # (the date,) the row's unique key.
+    positions = (1, 0, 2, 4, len(cols) - 1) if params.kind == SERVICES else (1, 0, 2, len(cols) - 1)
+    page = select(*cols).order_by(*(cols[i] for i in positions)).limit(limit).subquery("page")
+    counted = select(cols[0].label("pid"), func.count().label("n")).group_by(cols[0]) \
+        .subquery("counted")
+    both = union_all(
+        select(literal(1).label("part"), *page.c, null().label("n")),
+        select(literal(2), counted.c.pid, *(null() for _ in cols[1:]), counted.c.n),
+    ).subquery("both")
+    out = list(both.c)
+    result = db.session.execute(select(*out).order_by(out[0], *(out[1 + i] for i in positions)))
+    rows, counts = [], {}
+    for values in result:
+        if values[0] == 1:
+            rows.append(_row(params, tuple(values[1:-1])))
+        else:
+            counts[values[1]] = values[-1]
+    return rows, counts
 
 
 def _row(params: ReportParams, values) -> ReportRow:

@@ -59,14 +59,16 @@ def preview():
     params = form.params()
     paging = _paging(request.args.get("c"))
     if paging is None:  # the first page: the counts once, then carried from page to page
-        page, counts, direction, key = 1, queries.counts_by_producer(params), "after", None
+        page = 1
+        rows, counts = queries.first_page(params, PAGE_SIZE)
     else:
         page, counts, direction, key = paging
+        rows = list(queries.rows(params, limit=PAGE_SIZE,
+                                 after=key if direction == "after" else None,
+                                 before=key if direction == "before" else None))
     total = sum(counts.values())
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(page, pages)
-    rows = list(queries.rows(params, limit=PAGE_SIZE, after=key if direction == "after" else None,
-                             before=key if direction == "before" else None))
     carried = [[pid, n] for pid, n in sorted(counts.items())]
     preview = {
         "params": params, "rows": rows, "total": total, "page": page, "pages": pages,

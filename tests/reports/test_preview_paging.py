@@ -79,13 +79,14 @@ def test_counts_made_once_and_carried(client, login, tenant_a, many, monkeypatch
 
     monkeypatch.setattr(routes, "PAGE_SIZE", 2)
     calls = []
-    original = queries.counts_by_producer
-    monkeypatch.setattr(queries, "counts_by_producer",
-                        lambda params: calls.append(1) or original(params))
+    for name in ("first_page", "counts_by_producer", "count"):
+        original = getattr(queries, name)
+        monkeypatch.setattr(queries, name, lambda *a, _f=original, _n=name, **kw:
+                            calls.append(_n) or _f(*a, **kw))
     login(tenant_a.owner_email)
     query = f"kind=services&date_from={FROM.isoformat()}&date_to={TO.isoformat()}&by_producer=y"
     pages = _walk(client, f"/raporty/podglad?{query}", "Następna »")
-    assert len(pages) == 6 and len(calls) == 1
+    assert len(pages) == 6 and calls == ["first_page"]  # the counts: on the first page only
     body = client.get(f"/raporty/podglad?{query}").get_data(as_text=True)
     assert "Pozycji: 11" in body and "Producent: Posnet Polska – 10 poz." in body
 
