@@ -53,6 +53,7 @@ from app.models import (
     User,
 )
 from app.parties import catalogue
+from app.textfold import fold
 
 SEED = 20_240_611
 DEMO_RZS_BASE_URL = "http://127.0.0.1:5050"
@@ -415,7 +416,7 @@ class _Planner:
         for name, short in CLIENT_NAMES:
             street, postal_code, city, offices = self.address()
             client = {
-                "name": name, "name_key": name.lower(), "nip": self.nip(rng.choice(offices)),
+                "name": name, "name_key": fold(name), "nip": self.nip(rng.choice(offices)),
                 "regon": "" if rng.random() < 0.2
                 else regon_with_check(f"{rng.choice(('10', '47', '73'))}"
                                       f"{rng.randint(0, 999999):06d}"),

@@ -75,6 +75,18 @@ def _restore(column, value):
     return value
 
 
+def keyset_bound(key_columns: list, values) -> tuple | None:
+    """`values` (from a cursor) restored to the columns' types as a row value to compare the
+    columns with, or None when they are not a key of these columns (a cursor not ours)."""
+    if not isinstance(values, list) or len(values) != len(key_columns):
+        return None
+    try:
+        return tuple_(*(literal(_restore(c, v), c.type)
+                        for c, v in zip(key_columns, values, strict=True)))
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
 def keyset_page(stmt: Select, key_columns: list, cursor: str | None, *, descending: bool = False,
                 size: int = PAGE_SIZE, row_key=None) -> Page:
     """Run `stmt` ordered by key_columns (the last one unique, e.g. id) after the cursor.

@@ -29,6 +29,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, insert, select, text
 
+from app.textfold import fold
+
 CHUNK = 5_000
 TENANT_NAME = "Bench Serwis"
 PASSWORD = "bench-plomba"
@@ -272,7 +274,7 @@ class _Generator:
         self._insert(conn, "service", rows)
 
     def _party(self, pid: int, name: str, nip: str, created: datetime, **extra) -> dict:
-        row = {"id": pid, "tenant_id": self.tenant_id, "name": name, "name_key": name.lower(),
+        row = {"id": pid, "tenant_id": self.tenant_id, "name": name, "name_key": fold(name),
                "nip": nip, "regon": "", "street": "", "postal_code": "", "city": "",
                "email": "", "phone": "", "reminder_consent": False, "notes": "",
                "is_client": True, "is_producer": False, "factory_masks": [],

@@ -52,6 +52,7 @@ def scenarios(app, rng: random.Random) -> list[tuple[str, str, object]]:
         uniques = db.session.scalars(select(Device.unique_no).limit(2000)).all()
         names = db.session.scalars(select(Party.name_key).where(Party.is_client.is_(True))
                                    .limit(500)).all()
+        models = db.session.scalars(select(Device.model).distinct()).all()
         producers = db.session.scalars(select(Party.id).where(Party.is_producer.is_(True))).all()
         technicians = db.session.scalars(select(Technician.id)).all()
         order_ids = db.session.scalars(select(Order.id).limit(5000)).all()
@@ -71,6 +72,11 @@ def scenarios(app, rng: random.Random) -> list[tuple[str, str, object]]:
         ("3", "device list, page 500 (keyset cursor)", lambda: f"/urzadzenia?after={cursor}"),
         ("3", "client list, page 1", lambda: "/klienci"),
         ("3", "client search by name fragment", lambda: f"/klienci?q={word(rng.choice(names))}"),
+        ("15", "new order: client picker by name fragment",
+         lambda: f"/klienci/opcje?q={word(rng.choice(names))}"),
+        ("15", "new order: client picker by unique-number fragment",
+         lambda: f"/klienci/opcje?q={rng.choice(uniques)[3:10]}"),
+        ("15", "device search by model", lambda: f"/urzadzenia?q={rng.choice(models)}"),
         ("4", "orders: search by client name + status filter",
          lambda: f"/zlecenia/zamkniete?q={word(rng.choice(names))}&status=settled"),
         ("4", "orders: search by unique-number fragment + producer filter",

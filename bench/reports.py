@@ -100,9 +100,26 @@ PREVIEWS = [
     ("Usługi ze zleceń, 1 year, by producer",
      "kind=services&date_from=2025-11-01&date_to=2026-10-31&by_producer=y"),
     ("Usługi ze zleceń, 1 year, by producer, page 150",
-     "kind=services&date_from=2025-11-01&date_to=2026-10-31&by_producer=y&page=150"),
+     "kind=services&date_from=2025-11-01&date_to=2026-10-31&by_producer=y", 150),
     ("Dane Kas, 1 year", "kind=devices&date_from=2025-11-01&date_to=2026-10-31"),
 ]
+
+
+def _page_url(client, query: str, page: int) -> tuple[str, int]:
+    """The URL of page `page` (or of the last page, if there are fewer) and its number, reached
+    as a user does: "Następna" from the first page (keyset pages: the link carries the cursor
+    and the counts)."""
+    import html
+    import re
+
+    url, reached = f"/raporty/podglad?{query}", 1
+    while reached < page:
+        body = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+        following = re.search(r'<a href="([^"]+)"[^>]*>Następna', body)
+        if following is None:
+            break
+        url, reached = html.unescape(following.group(1)), reached + 1
+    return url, reached
 
 
 def preview_latency(url: str, n: int = 15) -> None:
@@ -120,22 +137,35 @@ def preview_latency(url: str, n: int = 15) -> None:
     client = app.test_client()
     response = client.post("/login", data={"email": "bench@example.com", "password": PASSWORD})
     assert response.status_code == 303, "sign-in failed: run with --generate first"
-    print("\n| preview | rows | median ms | max ms |\n|---|---:|---:|---:|")
-    for label, query in PREVIEWS:
-        times = []
+    print("\n| preview | rows | requests ok | median ms | p95 ms | max ms |\n"
+          "|---|---:|---:|---:|---:|---:|")
+    for label, query, *page in PREVIEWS:
+        target, reached = (_page_url(client, query, page[0]) if page
+                           else (f"/raporty/podglad?{query}", 1))
+        times, ok = [], 0
         for _ in range(n):
             started = time.perf_counter()
-            response = client.get(f"/raporty/podglad?{query}", headers={"HX-Request": "true"})
+            response = client.get(target, headers={"HX-Request": "true"})
             times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200
-        total = re.search(r"Pozycji: (\d+)", response.get_data(as_text=True)).group(1)
-        print(f"| {label} | {int(total):,} | {statistics.median(times):.0f} | {max(times):.0f} |")
+            body = response.get_data(as_text=True)
+            assert response.status_code == 200 and "<td class=\"num\">" in body, label
+            assert reached == 1 or f"strona {reached} z" in body, label
+            ok += 1
+        total = re.search(r"Pozycji: (\d+)", body).group(1)
+        p95 = sorted(times)[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        if page and reached != page[0]:
+            label = f"{label} (the last page: {reached})"
+        print(f"| {label} | {int(total):,} | {ok} of {n} | {statistics.median(times):.0f} "
+              f"| {p95:.0f} | {max(times):.0f} |")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--generate", action="store_true", help="write the bench tenant first")
+    parser.add_argument("--previews-only", action="store_true",
+                        help="only the Podgląd latencies (no export subprocesses)")
+    parser.add_argument("-n", type=int, default=15, help="requests per Podgląd case")
     parser.add_argument("--one", nargs=2, metavar=("FORMAT", "ROWS"), help=argparse.SUPPRESS)
     parser.add_argument("--app-role", action="store_true",
                         help="PostgreSQL: measure as a role that owns no table (row-level "
@@ -158,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         from bench.latency import as_app_role
 
         args.database_url = as_app_role(args.database_url)
+    if args.previews_only:
+        preview_latency(args.database_url, args.n)
+        return 0
     dialect = args.database_url.split(":", 1)[0]
     print(f"| report ({dialect}) | rows | seconds | peak RSS MB | RSS before export MB "
           f"| file KB | target |")
@@ -174,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
     ratio = results[("pdf", 10_000)]["seconds"] / results[("pdf", 2_000)]["seconds"]
     print(f"\nPDF 10,000 / 2,000 rows: {ratio:.1f} × the time")
-    preview_latency(args.database_url)
+    preview_latency(args.database_url, args.n)
     return 0
 
 

@@ -23,12 +23,11 @@ from app.forms_common import choices
 from app.htmx import page_or_partial
 from app.listing import PAGE_SIZE, Page, decode_cursor, encode_cursor, keyset_page
 from app.models import Device, DeviceKind, DeviceStatus, Location, Party
-from app.orders.queries import SELECTIVE
 from app.parties import queries as party_queries
 from app.parties.rules import matching_clients
 from app.references import references
 from app.registry_views import delete_context, deleted, deleters, show
-from app.search import device_ids_by_number
+from app.search import SELECTIVE, device_ids_by_number, model_contains
 
 SORTS = {"new": "najnowsze", "due": "wg terminu przeglądu"}
 
@@ -72,19 +71,20 @@ def index():
 
 
 def _search(q: str):
-    """A fragment of the factory or unique number (typed in any case, with spaces), or of the
-    taxpayer's name or NIP. Matching devices and clients are looked up first through covering
-    indexes; a selective search then reads those devices by id, a common term scans newest
-    first without the indexes (see app/orders/queries.py for the same reasoning)."""
+    """A fragment of the factory or unique number (typed in any case, with spaces), of the
+    model, or of the taxpayer's name or NIP. Matching devices and clients are looked up first
+    through covering indexes; a selective search then reads those devices by id, a common term
+    scans newest first without the indexes (see app/orders/queries.py for the same reasoning)."""
     number = "".join(q.split()).upper()
     devices = device_ids_by_number(number)
     clients = matching_clients(q)
     device_ids = db.session.scalars(device_ids_by_number(number, SELECTIVE + 1)).all()
     client_ids = db.session.scalars(
         matching_clients(q, SELECTIVE + 1).limit(SELECTIVE + 1)).all()
+    by_model = model_contains(q)  # a handful of models, each on many devices: scanned newest first
     if len(device_ids) + len(client_ids) <= SELECTIVE:
-        return or_(Device.id.in_(device_ids), Device.client_id.in_(client_ids))
-    return or_((Device.id + 0).in_(devices), (Device.client_id + 0).in_(clients))
+        return or_(Device.id.in_(device_ids), Device.client_id.in_(client_ids), by_model)
+    return or_((Device.id + 0).in_(devices), (Device.client_id + 0).in_(clients), by_model)
 
 
 def _page_by_due(stmt, cursor: str | None) -> Page:

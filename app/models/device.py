@@ -65,6 +65,7 @@ class Device(TenantOwned, Timestamps, db.Model):
         # The list's two orders, newest first and by inspection due, are keyset walks on these.
         Index("ix_device_tenant_recent", "tenant_id", "id"),
         Index("ix_device_tenant_next_due", "tenant_id", "next_inspection_due", "id"),
+        Index("ix_device_tenant_model", "tenant_id", "model"),
     )
 
     @property

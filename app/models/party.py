@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.extensions import db
 from app.models.base import TenantOwned, Timestamps, UTCDateTime
+from app.textfold import fold
 
 
 class Party(TenantOwned, Timestamps, db.Model):
@@ -14,7 +15,7 @@ class Party(TenantOwned, Timestamps, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    # Lower-cased name for case-insensitive prefix search that an index can serve.
+    # The name folded (app/textfold.py: no case, no diacritics) for search and sorting.
     name_key: Mapped[str] = mapped_column(String(200), default="")
     nip: Mapped[str | None] = mapped_column(String(10))
     regon: Mapped[str] = mapped_column(String(14), default="")
@@ -59,7 +60,7 @@ class Party(TenantOwned, Timestamps, db.Model):
     @validates("name")
     def _keep_name_key(self, _key, value):
         # The search key follows the name wherever it is set, so no code path can forget it.
-        self.name_key = (value or "").lower()
+        self.name_key = fold(value)
         return value
 
     @property

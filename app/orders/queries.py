@@ -10,12 +10,10 @@ from app.extensions import db
 from app.models import OPEN_STATUSES, Device, Order, OrderStatus, Party, Technician
 from app.orders.access import visible_orders
 from app.parties.rules import matching_clients
-from app.search import device_ids_by_number
+from app.search import SELECTIVE, device_ids_by_number
 
 CURRENT = OPEN_STATUSES
 FINISHED = tuple(s.value for s in OrderStatus if s.value not in OPEN_STATUSES)
-# Up to this many matching clients and devices, a search reads only their orders.
-SELECTIVE = 200
 NUMBER_RE = re.compile(r"^(?:ZL/)?(?:(\d{4})/)?0*(\d{1,6})$", re.I)
 
 

@@ -14,7 +14,7 @@ from app.models import Device, JobKind, Location, Party, Transmission
 from app.orders.access import may_batch_send
 from app.parties import bp, catalogue, service
 from app.parties.forms import ClientForm, FactoryCheckForm, LocationForm, ProducerForm
-from app.parties.rules import client_search, nip_problem
+from app.parties.rules import client_search, nip_problem, producer_search
 from app.registry_views import delete_context, deleted, deleters, submit
 from app.rzs import batch, dispatch
 from workers import jobs as job_queue
@@ -162,7 +162,7 @@ def delete_location(location_id):
 def producers():
     q = request.args.get("q", "").strip()
     stmt = select(Party).where(Party.is_producer.is_(True))
-    condition = client_search(q)
+    condition = producer_search(q)
     if condition is not None:
         stmt = stmt.where(condition)
     page = keyset_page(stmt, [Party.name_key, Party.id], request.args.get("after"))

@@ -155,7 +155,7 @@ def _save_party(party: Party, data: PartyData, action: str) -> Party:
     save; a NIP taken meanwhile by another request is the same field error."""
     nip = _free_nip(data.nip, party.id)
     regon = _regon(data.regon) if isinstance(data, ClientData) else None
-    party.name, party.name_key, party.nip = data.name, data.name.lower(), nip
+    party.name, party.nip = data.name, nip  # name_key follows (Party._keep_name_key)
     party.street, party.postal_code, party.city = data.street, data.postal_code, data.city
     party.email, party.phone = data.email, data.phone
     if isinstance(data, ClientData):

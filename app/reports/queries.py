@@ -16,12 +16,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal, null, select, tuple_, union_all
 from sqlalchemy.orm import aliased
 
 from app import clock, tenancy
 from app.extensions import db
 from app.formatting import nip as format_nip
+from app.listing import keyset_bound
 from app.models import DONE_STATUSES, Device, Location, Order, OrderItem, OrderStatus, Party, Tenant
 from app.reports.params import DEVICES, SERVICES, ReportParams
 
@@ -46,6 +47,8 @@ class ReportRow:
     producer_id: int
     producer_name: str
     cells: tuple
+    # The row's place in the report's order (JSON-friendly): the preview's keyset cursor.
+    key: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,8 @@ class ReportHeader:
     created_at: datetime
 
 
-def _statement(params: ReportParams) -> Select:
+def _statement(params: ReportParams) -> tuple[Select, tuple]:
+    """The report's rows and the columns of its order (the last one unique)."""
     producer = aliased(Party, name="producer")
     if params.kind == SERVICES:
         stmt = (
@@ -100,7 +104,7 @@ def _statement(params: ReportParams) -> Select:
         order = (producer.name, producer.id, Device.factory_no, Device.id)
     if params.producer_id is not None:
         stmt = stmt.where(Device.producer_id == params.producer_id)
-    return stmt.order_by(*order)
+    return stmt, order
 
 
 def _address(street: str, postal_code: str, city: str) -> str:
@@ -108,33 +112,79 @@ def _address(street: str, postal_code: str, city: str) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def rows(params: ReportParams, offset: int = 0, limit: int | None = None) -> Iterator[ReportRow]:
-    """The report's rows, streamed; offset/limit serve the preview's pages."""
-    stmt = _statement(params)
-    if offset:
-        stmt = stmt.offset(offset)
+def rows(params: ReportParams, limit: int | None = None, after: list | None = None,
+         before: list | None = None) -> Iterator[ReportRow]:
+    """The report's rows in its order, streamed. The preview's pages are keyset pages: the
+    rows after (or, for the previous page, before) a row's `key`, so page 150 costs what page
+    1 does (OFFSET had to produce and skip the 14,900 rows before it). A key that is not one
+    of this report's gives the first page."""
+    stmt, order = _statement(params)
+    bound = keyset_bound(list(order), after if before is None else before)
+    backwards = before is not None and bound is not None
+    if bound is not None:
+        keys = tuple_(*order)
+        stmt = stmt.where(keys < bound if backwards else keys > bound)
+    stmt = stmt.order_by(*(c.desc() for c in order) if backwards else order)
     if limit is not None:
         stmt = stmt.limit(limit)
-    result = db.session.execute(stmt.execution_options(yield_per=STREAM_BATCH))
-    if params.kind == SERVICES:
-        for pid, pname, factory_no, unique_no, performed_on, name in result:
-            yield ReportRow(pid, pname, (factory_no, unique_no, performed_on, name))
+    result = db.session.execute(stmt.add_columns(order[-1])
+                                .execution_options(yield_per=STREAM_BATCH))
+    made = (_row(params, values) for values in result)
+    if backwards:
+        yield from reversed(list(made))
     else:
-        for (pid, pname, factory_no, unique_no, nip, cname, lstreet, lpostal, lcity,
-             cstreet, cpostal, ccity, location_id) in result:
-            address = (_address(lstreet, lpostal, lcity) if location_id is not None else "") \
-                or _address(cstreet, cpostal, ccity)
-            yield ReportRow(pid, pname, (factory_no, unique_no, nip or "", cname, address))
+        yield from made
+
+
+def first_page(params: ReportParams, limit: int) -> tuple[list[ReportRow], dict[int, int]]:
+    """The preview's first page and the rows per producer (summed: the count) in one
+    statement, so the range's items are joined with their orders and devices once, not twice:
+    the CTE is used twice, which both databases materialise. Later pages carry the counts."""
+    stmt, order = _statement(params)
+    ranged = stmt.add_columns(order[-1].label("row_key")).cte("report_rows")
+    cols = list(ranged.c)
+    # The report's order among the CTE's columns: producer name, producer id, factory no.,
+    # (the date,) the row's unique key.
+    positions = (1, 0, 2, 4, len(cols) - 1) if params.kind == SERVICES else (1, 0, 2, len(cols) - 1)
+    page = select(*cols).order_by(*(cols[i] for i in positions)).limit(limit).subquery("page")
+    counted = select(cols[0].label("pid"), func.count().label("n")).group_by(cols[0]) \
+        .subquery("counted")
+    both = union_all(
+        select(literal(1).label("part"), *page.c, null().label("n")),
+        select(literal(2), counted.c.pid, *(null() for _ in cols[1:]), counted.c.n),
+    ).subquery("both")
+    out = list(both.c)
+    result = db.session.execute(select(*out).order_by(out[0], *(out[1 + i] for i in positions)))
+    rows, counts = [], {}
+    for values in result:
+        if values[0] == 1:
+            rows.append(_row(params, tuple(values[1:-1])))
+        else:
+            counts[values[1]] = values[-1]
+    return rows, counts
+
+
+def _row(params: ReportParams, values) -> ReportRow:
+    if params.kind == SERVICES:
+        pid, pname, factory_no, unique_no, performed_on, name, item_id = values
+        return ReportRow(pid, pname, (factory_no, unique_no, performed_on, name),
+                         (pname, pid, factory_no, performed_on.isoformat(), item_id))
+    (pid, pname, factory_no, unique_no, nip, cname, lstreet, lpostal, lcity, cstreet, cpostal,
+     ccity, location_id, device_id) = values
+    address = (_address(lstreet, lpostal, lcity) if location_id is not None else "") \
+        or _address(cstreet, cpostal, ccity)
+    return ReportRow(pid, pname, (factory_no, unique_no, nip or "", cname, address),
+                     (pname, pid, factory_no, device_id))
 
 
 def count(params: ReportParams) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(_statement(params).order_by(None).subquery()))
+    return sum(counts_by_producer(params).values())
 
 
 def counts_by_producer(params: ReportParams) -> dict[int, int]:
-    """Rows per producer: the section counts of "Opis podziału wg producentów"."""
-    sub = _statement(params).order_by(None).subquery()
+    """Rows per producer: the section counts of "Opis podziału wg producentów", and summed,
+    the report's count (one aggregate for both)."""
+    sub = _statement(params)[0].subquery()
     first = sub.c[0]  # producer id
     return dict(db.session.execute(select(first, func.count()).group_by(first)).all())
 

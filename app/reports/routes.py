@@ -12,6 +12,7 @@ from app import clock, jobs
 from app.auth.access import roles_required
 from app.extensions import db
 from app.htmx import is_htmx, page_or_partial
+from app.listing import decode_cursor, encode_cursor
 from app.models import JobKind, JobStatus
 from app.orders import access
 from app.reports import bp, export, queries
@@ -23,6 +24,8 @@ from workers import jobs as job_queue
 report_readers = roles_required(*access.REPORT_READERS)
 
 PAGE_SIZE = 100
+# Bounds of a carried page number and count (app/bounds.py keeps ids within int4 the same way).
+MAX_PAGE, MAX_ROWS = 10**6, 2**31 - 1
 
 
 def _default_form() -> ReportForm:
@@ -54,24 +57,53 @@ def preview():
         # htmx swaps only 2xx: the errors are shown at the fields either way.
         return _page(form, 200 if is_htmx() else 422)
     params = form.params()
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
+    paging = _paging(request.args.get("c"))
+    if paging is None:  # the first page: the counts once, then carried from page to page
         page = 1
-    total = queries.count(params)
+        rows, counts = queries.first_page(params, PAGE_SIZE)
+    else:
+        page, counts, direction, key = paging
+        rows = list(queries.rows(params, limit=PAGE_SIZE,
+                                 after=key if direction == "after" else None,
+                                 before=key if direction == "before" else None))
+    total = sum(counts.values())
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(page, pages)
-    rows = list(queries.rows(params, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE))
+    carried = [[pid, n] for pid, n in sorted(counts.items())]
     preview = {
         "params": params, "rows": rows, "total": total, "page": page, "pages": pages,
         "first_no": (page - 1) * PAGE_SIZE + 1, "columns": queries.COLUMNS[params.kind],
         "date_columns": queries.DATE_COLUMNS[params.kind],
         "nip_columns": queries.NIP_COLUMNS[params.kind],
         "head": queries.header(params) if params.by_producer else None,
-        "counts": queries.counts_by_producer(params) if params.by_producer else {},
+        "counts": counts if params.by_producer else {},
         "args": params.query_args(),
+        "previous": encode_cursor([page - 1, carried, "before", list(rows[0].key)])
+        if rows and page > 1 else None,
+        "next": encode_cursor([page + 1, carried, "after", list(rows[-1].key)])
+        if rows and page < pages else None,
     }
     return _page(form, preview=preview)
+
+
+def _paging(cursor: str | None) -> tuple[int, dict[int, int], str, list] | None:
+    """The preview's carried state: page number, rows per producer (their sum is the count),
+    direction and the key of the row to page from; None for the first page (or a state that
+    is not ours: a hand-edited one can only mislabel the user's own report, never widen it)."""
+    state = decode_cursor(cursor)
+    if not state or len(state) != 4:
+        return None
+    page, carried, direction, key = state
+    if (type(page) is not int or not 1 < page <= MAX_PAGE or direction not in ("after", "before")
+            or not isinstance(carried, list) or not isinstance(key, list)):
+        return None
+    counts = {}
+    for pair in carried:
+        if (not isinstance(pair, list) or len(pair) != 2
+                or any(type(v) is not int or not 0 <= v <= MAX_ROWS for v in pair)):
+            return None
+        counts[pair[0]] = pair[1]
+    return page, counts, direction, key
 
 
 @bp.route("/druk", methods=["POST"])

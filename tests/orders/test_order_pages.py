@@ -187,6 +187,7 @@ def test_lists_search_and_filters(app, client, alfa):
     for q in (f"ZL/{YEAR}/000002", f"{YEAR}/2", "2", "000002"):
         assert rows(f"/zlecenia?q={q}") == [f"ZL/{YEAR}/000002"], q
     assert len(rows("/zlecenia?q=klient alfa")) == 2
+    assert len(rows("/zlecenia?q=KLIENT ÅLFÄ")) == 2  # folded: no case, no diacritics
     assert len(rows("/zlecenia?q=zbf18010")) == 2
     assert len(rows("/zlecenia?q=701-000")) == 2
     assert rows("/zlecenia?q=nic-takiego") == []

@@ -32,9 +32,9 @@ def test_add_client_then_site_and_find_it(app, client, tenant_a, login):
                                                      "postal_code": "01-001", "city": "Kraków"})
     with app.app_context(), tenancy.use_tenant(tenant_a.id):
         party = db.session.scalar(select(Party))
-        assert party.nip == "5260250274" and party.name_key == CLIENT["name"].lower()
+        assert party.nip == "5260250274" and party.name_key == "sklep pod lipa sp. z o.o."
         assert [loc.city for loc in party.locations] == ["Kraków"]
-    for q in ("pod lip", "5260250274", "526-025-02-74", "Warsz", "526"):
+    for q in ("pod lip", "POD LIPA", "5260250274", "526-025-02-74", "Warsz", "526"):
         body = client.get("/klienci", query_string={"q": q}).get_data(as_text=True)
         assert "Sklep Pod Lipą" in body, q
     assert "Sklep Pod Lipą" not in client.get("/klienci?q=Gdańsk").get_data(as_text=True)

@@ -24,7 +24,7 @@ def test_create_client_normalises_and_audits(ids):
     client = service.create_client(ClientData(name="Sklep Pod Lipą", nip="PL 526-025-02-74",
                                               city="Warszawa"))
     assert (client.nip, client.name_key, client.is_client) == (
-        "5260250274", "sklep pod lipą", True)
+        "5260250274", "sklep pod lipa", True)  # folded, app/textfold.py
     [entry] = _audit("client.created")
     assert (entry.object_id, entry.detail) == (client.id, "Sklep Pod Lipą")
 

@@ -40,6 +40,7 @@ from app.models import (
     Tenant,
     User,
 )
+from app.textfold import fold
 
 TABLES = (Tenant, User, Party, Location, Device, Technician, Authorisation, Service, Order,
           OrderItem, OrderBook, OrderCounter)
@@ -100,7 +101,7 @@ def test_identifiers_are_valid(demo, ctx):
     for party in parties:
         assert normalize_nip(party.nip) == party.nip
         assert normalize_regon(party.regon) == party.regon
-        assert party.name_key == party.name.lower()
+        assert party.name_key == fold(party.name)
     producers = {p.id: p for p in parties if p.is_producer}
     devices = _all(Device)
     for device in devices:
