@@ -116,6 +116,8 @@ def normalize_factory_no(value: str, masks: list[str] | None = None) -> str:
         raise IdentifierError("Podaj nr fabryczny.")
     masks = [m.upper() for m in masks or [] if m]
     compact = re.sub(r"\s+", "", typed)
+    if len(compact) > 32:
+        raise IdentifierError("Nr fabryczny może mieć najwyżej 32 znaki.")
     if masks:
         for mask in masks:
             if mask_matches(mask, compact):
@@ -127,8 +129,6 @@ def normalize_factory_no(value: str, masks: list[str] | None = None) -> str:
         else:
             raise IdentifierError(
                 f"Nr fabryczny nie pasuje do masek producenta: {', '.join(masks)}.")
-    if len(compact) > 32:
-        raise IdentifierError("Nr fabryczny może mieć najwyżej 32 znaki.")
     return compact
 
 
