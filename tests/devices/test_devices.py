@@ -117,7 +117,8 @@ BAD_INPUT = [
      "Data likwidacji nie może być wcześniejsza niż data fiskalizacji."),
     ({"last_inspection_on": (clock.today() + timedelta(days=3)).isoformat()},
      "last_inspection_on", "Data nie może być późniejsza niż dzisiejsza."),
-    ({"last_inspection_on": "31.02.2024"}, "last_inspection_on", "Nie ma takiego dnia: 31.02.2024."),
+    ({"last_inspection_on": "31.02.2024"}, "last_inspection_on",
+     "Nie ma takiego dnia: 31.02.2024."),
     ({"inspection_interval_months": "6"}, "inspection_interval_months", "Nieprawidłowy wybór"),
     ({"kind": "abacus"}, "kind", "Nieprawidłowy wybór"),
 ]
