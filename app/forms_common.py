@@ -163,6 +163,8 @@ class PlDateField(DateField):
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("format", list(days.FORMATS))
+        # A phone shows digits and its decimal separator (a comma in Polish): days.read_day
+        # takes 31,12,2026 as well.
         render_kw = {"inputmode": "decimal", "autocomplete": "off", "placeholder": "DD.MM.RRRR",
                      **(kwargs.pop("render_kw", None) or {})}
         super().__init__(label, validators, render_kw=render_kw, **kwargs)

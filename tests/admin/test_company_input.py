@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app import accounts, tenancy
 from app.extensions import db
 from app.models import Tenant
+from tests.factories import PASSWORD
 
 COMPANY = {"name": "Serwis Alfa", "street": "Prosta 2", "postal_code": "99 100",
            "city": "Łęczyca", "email": "", "phone": ""}
@@ -58,3 +59,18 @@ def test_the_audit_log_reads_polish_days_and_ignores_impossible_ones(client, ten
     # 31.02 is no day: the filter stays open rather than failing.
     page = client.get("/administracja/dziennik?to=31.02.2000")
     assert page.status_code == 200 and "Brak zdarzeń" not in page.get_data(as_text=True)
+
+
+def test_sign_up_stores_the_postal_code_as_00_000(app):
+    with app.app_context():
+        try:
+            accounts.create_tenant("Serwis Gamma", "7010002139", "gamma@example.pl", PASSWORD,
+                                   postal_code="99100 Łęczyca")
+        except accounts.AccountError as refusal:
+            assert set(refusal.problems) == {"postal_code"}
+        else:
+            raise AssertionError("a postal code with a town in it was accepted")
+        tenant_id = accounts.create_tenant("Serwis Gamma", "7010002139", "gamma@example.pl",
+                                           PASSWORD, postal_code="99 100")
+        with tenancy.use_tenant(tenant_id):
+            assert db.session.get(Tenant, tenant_id).postal_code == "99-100"
