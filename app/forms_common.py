@@ -15,8 +15,11 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
+from wtforms.widgets import TextInput
 
 from app import bounds, days
+from app.formatting import plural
+from app.identifiers import IdentifierError, normalize_postal_code
 
 
 def required(message: str = "To pole jest wymagane."):
@@ -27,8 +30,29 @@ def present(message: str = "To pole jest wymagane."):
     return InputRequired(message)
 
 
-def max_len(n: int):
-    return Length(max=n, message=f"Najwyżej {n} znaków.")
+class MaxLength(Length):
+    """At most `max` characters, refused with a message at the field, never cut. It gives the
+    input no `maxlength` attribute (WTForms' Length would): a browser cuts a longer paste to it
+    without a word. The limit is said beside the field instead (`flags.limit`, read by
+    templates/_form.html) when `said`; formatted values (NIP, postal code) say their format."""
+
+    def __init__(self, n: int, said: bool = True):
+        super().__init__(max=n)
+        self.field_flags = {"limit": n} if said else {}
+
+    def __call__(self, form, field):
+        length = len(field.data or "")
+        if length > self.max:
+            raise ValidationError(limit_message(self.max, length))
+
+
+def limit_message(limit: int, length: int) -> str:
+    return (f"Najwyżej {limit} {plural(limit, 'znak', 'znaki', 'znaków')}, wpisano {length}. "
+            "Skróć tekst.")
+
+
+def max_len(n: int, said: bool = True):
+    return MaxLength(n, said)
 
 
 def at_least(n):
@@ -36,6 +60,24 @@ def at_least(n):
 
 
 optional = Optional
+
+
+def normalized(normalize):
+    """A validator that stores the identifier rule's form of the value (app/identifiers.py:
+    "99100" becomes "99-100") or puts the rule's message at the field."""
+
+    def validator(_form, field):
+        try:
+            field.data = normalize(field.data or "")
+        except IdentifierError as exc:
+            raise ValidationError(str(exc)) from None
+
+    return validator
+
+
+def postal_code_validators(*before) -> list:
+    """A postal code field's checks: `before` (e.g. required), then 00-000 from any typing."""
+    return [*before, max_len(10, said=False), normalized(normalize_postal_code)]
 
 
 def strip(value):
@@ -110,21 +152,37 @@ class PlDecimalField(DecimalField):
 
 
 class PlDateField(DateField):
-    """A date from `<input type=date>` (RRRR-MM-DD) or typed the Polish way (31.12.2026). An empty
+    """A day typed the Polish way (31.12.2026; 2026-12-31 too), read by app/days.py. A text
+    input, not `<input type=date>`: a browser's date input sends nothing for 31.02.2026, so an
+    impossible day would pass for "no date" (an optional one silently dropped, a required one
+    blanked). Here it is an error at the field and the typed text stays in the input. An empty
     input is no date and no error: make it mandatory with `present()`, not `required()`, which
     would replace the message about a wrong date with its own."""
 
+    widget = TextInput()
+
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("format", list(days.FORMATS))
-        kwargs.setdefault("invalid_value_message", "Podaj datę, np. 31.12.2026.")
-        super().__init__(label, validators, **kwargs)
+        # A phone shows digits and its decimal separator (a comma in Polish): days.read_day
+        # takes 31,12,2026 as well.
+        render_kw = {"inputmode": "decimal", "autocomplete": "off", "placeholder": "DD.MM.RRRR",
+                     **(kwargs.pop("render_kw", None) or {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime(days.SHOWN) if self.data else ""
 
     def process_formdata(self, valuelist):
         self.raw_data = valuelist = [v.strip() for v in valuelist]
-        if valuelist and not any(valuelist):
-            self.data = None
+        if not valuelist:
             return
-        super().process_formdata(valuelist)
+        self.data = None
+        try:
+            self.data = days.read_day(valuelist[0])
+        except days.DayError as exc:
+            raise ValueError(str(exc)) from None
 
 
 def choices(pairs) -> list[SelectChoice]:

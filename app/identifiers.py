@@ -1,6 +1,8 @@
-"""Identifier rules of the domain: NIP, REGON, unique number, factory-number masks and the
-producer's lists of masks and prefixes. Pure functions, no Flask: the forms, the services, the
-CLI, the API and the registry emulator share them."""
+"""Identifier rules of the domain: NIP, REGON, unique number, factory-number masks, the
+postal code and the producer's lists of masks and prefixes. Each normaliser turns what people
+type (spaces, dashes, lower case) into the one stored form, or refuses it with a message.
+Pure functions, no Flask: the forms, the services, the CLI, the API and the registry emulator
+share them."""
 
 import re
 
@@ -9,6 +11,8 @@ from stdnum.pl import nip as _nip
 from stdnum.pl import regon as _regon
 
 UNIQUE_NO_RE = re.compile(r"^[A-Z]{3}[0-9]{8}([0-9]{2})?$")
+# What people type between groups of digits: spaces (also the no-break one) and dashes.
+_TYPED_SEPARATORS = re.compile(r"[\s\u00a0-]+")
 
 
 class IdentifierError(ValueError):
@@ -46,9 +50,10 @@ def normalize_regon(value: str) -> str:
 
 
 def normalize_unique_no(value: str, prefixes: list[str] | None = None) -> str:
-    """Upper-case, spaces removed; 3 letters and 8 or 10 digits; one of the producer's
-    prefixes when it lists any (else the registry would answer `Błąd: Nieznany prefix`)."""
-    compact = re.sub(r"\s+", "", value or "").upper()
+    """Upper-case, spaces and dashes removed; 3 letters and 8 or 10 digits; one of the
+    producer's prefixes when it lists any (else the registry would answer `Błąd: Nieznany
+    prefix`)."""
+    compact = _TYPED_SEPARATORS.sub("", value or "").upper()
     if not UNIQUE_NO_RE.match(compact):
         raise IdentifierError(
             "Nr unikatowy to 3 litery i 10 cyfr (starsze urządzenia: 3 litery i 8 cyfr)."
@@ -80,18 +85,67 @@ def mask_matches(mask: str, value: str) -> bool:
     return True
 
 
+_MASK_SYMBOLS = "#@*"
+
+
+def _fit_mask(compact: str, mask: str) -> str | None:
+    """`compact` (no separators) laid over `mask`: the mask's own separators (any character
+    that is neither a symbol nor a letter or digit) put back where the mask has them. None when
+    it does not fit."""
+    separators = {m for m in mask if m not in _MASK_SYMBOLS and not m.isalnum()}
+    chars = [c for c in compact if c not in separators]
+    fitted: list[str] = []
+    for m in mask:
+        if m in separators:
+            fitted.append(m)
+        elif chars:
+            fitted.append(chars.pop(0))
+        else:
+            return None
+    value = "".join(fitted)
+    return value if not chars and mask_matches(mask, value) else None
+
+
 def normalize_factory_no(value: str, masks: list[str] | None = None) -> str:
-    compact = (value or "").strip().upper()
-    if not compact:
+    """Upper-case, like the unique number. With the producer's masks the separators typed
+    between groups ("po 261 122 334", "PO-261-122-334") go, and the mask's own ones (a dash in
+    `AB-######`) are put back, so one number has one stored form whatever way it was typed;
+    without masks only spaces go (a dash may be part of such a number)."""
+    typed = (value or "").strip().upper()
+    if not typed:
         raise IdentifierError("Podaj nr fabryczny.")
+    masks = [m.upper() for m in masks or [] if m]
+    compact = re.sub(r"\s+", "", typed)
     if len(compact) > 32:
         raise IdentifierError("Nr fabryczny może mieć najwyżej 32 znaki.")
-    masks = [m for m in masks or [] if m]
-    if masks and not any(mask_matches(m.upper(), compact) for m in masks):
-        raise IdentifierError(
-            f"Nr fabryczny nie pasuje do masek producenta: {', '.join(masks)}."
-        )
+    if masks:
+        for mask in masks:
+            if mask_matches(mask, compact):
+                break
+            fitted = _fit_mask(_TYPED_SEPARATORS.sub("", typed), mask)
+            if fitted is not None:
+                compact = fitted
+                break
+        else:
+            raise IdentifierError(
+                f"Nr fabryczny nie pasuje do masek producenta: {', '.join(masks)}.")
     return compact
+
+
+POSTAL_CODE_RE = re.compile(r"^([0-9]{2})[\s\u00a0-]*([0-9]{3})$")
+POSTAL_CODE_MESSAGE = "Kod pocztowy to 5 cyfr w formacie 00-000, np. 99-100."
+
+
+def normalize_postal_code(value: str) -> str:
+    """A Polish postal code as 00-000, from "99100", "99 100" or "99-100"; empty stays empty
+    (an address may have none yet)."""
+    typed = (value or "").strip()
+    if not typed:
+        return ""
+    match = POSTAL_CODE_RE.match(typed)
+    if not match:
+        raise IdentifierError(POSTAL_CODE_MESSAGE)
+    return f"{match.group(1)}-{match.group(2)}"
 
 
 FACTORY_MASK_MAX = 32

@@ -17,7 +17,7 @@ from app.accounts import consent, expiry, mail_proof
 from app.accounts.passwords import hash_password, needs_rehash, weakness
 from app.catalog.service import starter_services
 from app.extensions import db
-from app.identifiers import IdentifierError, normalize_nip
+from app.identifiers import IdentifierError, normalize_nip, normalize_postal_code
 from app.models import Operator, Role, Tenant, User, UserSession
 from app.models.user import new_session_token
 
@@ -128,6 +128,10 @@ def create_tenant(name: str, nip: str, owner_email: str, owner_password: str, *,
         nip = normalize_nip(nip)
     except IdentifierError as exc:
         problems["nip"] = str(exc)
+    try:
+        postal_code = normalize_postal_code(postal_code)
+    except IdentifierError as exc:
+        problems["postal_code"] = str(exc)
     problems |= password_problems(owner_password, owner_email, [name])
     if problems:
         raise AccountError(problems)
@@ -152,6 +156,25 @@ def create_tenant(name: str, nip: str, owner_email: str, owner_password: str, *,
             owner.email_confirmed_at = None
         _commit_unique_email(owner_email)
     return tenant_id
+
+
+def update_company(tenant: Tenant, *, name: str, street: str = "", postal_code: str = "",
+                   city: str = "", email: str = "", phone: str = "") -> None:
+    """The company's own data (Administracja -> Firma); its NIP stays. AccountError for a
+    missing name or a postal code that is not one."""
+    name, problems = (name or "").strip(), {}
+    if not name:
+        problems["name"] = "Podaj nazwę firmy."
+    try:
+        postal_code = normalize_postal_code(postal_code)
+    except IdentifierError as exc:
+        problems["postal_code"] = str(exc)
+    if problems:
+        raise AccountError(problems)
+    tenant.name, tenant.street, tenant.postal_code, tenant.city = name, street, postal_code, city
+    tenant.email, tenant.phone = email, phone
+    audit.record("tenant.profile_updated", tenant, tenant.name)
+    db.session.commit()
 
 
 def create_user(tenant_id: int, email: str, role: str, password: str | None = None, *,

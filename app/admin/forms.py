@@ -5,7 +5,15 @@ from wtforms import BooleanField, EmailField, IntegerField, PasswordField, Selec
 from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
 from app import clock, outbound
-from app.forms_common import PlDateField, PlForm, choices, max_len, present, strip
+from app.forms_common import (
+    PlDateField,
+    PlForm,
+    choices,
+    max_len,
+    postal_code_validators,
+    present,
+    strip,
+)
 
 
 def years_ago(today: date, years: int) -> date:
@@ -77,14 +85,8 @@ class CompanyForm(PlForm):
     name = StringField("Nazwa firmy", filters=[strip],
                        validators=[DataRequired("Podaj nazwę firmy."), max_len(200)])
     street = StringField("Ulica i numer", filters=[strip], validators=[max_len(200)])
-    postal_code = StringField("Kod pocztowy", filters=[strip], validators=[max_len(10)])
+    postal_code = StringField("Kod pocztowy", filters=[strip], validators=postal_code_validators())
     city = StringField("Miejscowość", filters=[strip], validators=[max_len(100)])
     email = EmailField("E-mail", filters=[strip], validators=[
         Optional(), Email("To nie jest poprawny adres e-mail."), max_len(254)])
     phone = StringField("Telefon", filters=[strip], validators=[max_len(40)])
-
-    def validate_postal_code(self, field):
-        value = field.data or ""
-        if value and not (len(value) == 6 and value[2] == "-"
-                          and (value[:2] + value[3:]).isdigit()):
-            raise ValidationError("Kod pocztowy w formacie 00-000.")

@@ -1,15 +1,16 @@
-from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app import audit, jobs, secrets, tenancy
+from app import accounts, audit, jobs, secrets, tenancy
 from app.admin import bp
 from app.admin.forms import CompanyForm, ServiceBookRepairForm, SmtpForm, SmtpTestForm
 from app.admin.repair import copy_service_book_flag
 from app.auth.access import office_staff, owner_only
+from app.auth.forms import show_refusal
+from app.days import parse_day
 from app.extensions import db
 from app.formatting import day_range, plural
 from app.htmx import page_or_partial
@@ -88,11 +89,15 @@ def index():
     tenant = tenancy.get_or_404(Tenant, current_user.tenant_id)
     form = CompanyForm(obj=tenant)
     if form.validate_on_submit():
-        form.populate_obj(tenant)
-        audit.record("tenant.profile_updated", tenant, tenant.name)
-        db.session.commit()
-        flash("Zapisano dane firmy.", "success")
-        return redirect(url_for(".index"), code=303)
+        try:
+            accounts.update_company(tenant, **{name: getattr(form, name).data for name in (
+                "name", "street", "postal_code", "city", "email", "phone")})
+        except accounts.AccountError as refusal:
+            db.session.rollback()
+            show_refusal(form, refusal)
+        else:
+            flash("Zapisano dane firmy.", "success")
+            return redirect(url_for(".index"), code=303)
     producers = party_queries.producers()
     return render_template("admin/index.html", form=form, tenant=tenant, producers=producers)
 
@@ -112,7 +117,7 @@ def audit_log():
     user_id = args.get("user_id", type=int)
     if user_id:
         stmt = stmt.where(AuditEntry.user_id == user_id)
-    start, end = day_range(_day(args.get("from")), _day(args.get("to")))
+    start, end = day_range(parse_day(args.get("from")), parse_day(args.get("to")))
     if start:
         stmt = stmt.where(AuditEntry.at >= start)
     if end:
@@ -123,13 +128,6 @@ def audit_log():
     return page_or_partial("admin/audit.html", "admin/_audit_rows.html", page=page,
                            users=users, action=action, user_id=user_id,
                            actions=AUDIT_ACTIONS)
-
-
-def _day(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw or "")
-    except ValueError:
-        return None
 
 
 # The kinds of events a user filters by (prefixes of AuditEntry.action).

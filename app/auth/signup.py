@@ -13,7 +13,7 @@ from app.accounts import mail_proof
 from app.auth import bp, tokens
 from app.auth.forms import show_refusal
 from app.extensions import db, limiter
-from app.forms_common import PlForm, max_len, required, strip
+from app.forms_common import PlForm, max_len, postal_code_validators, required, strip
 from app.links import public_url
 from app.models import Tenant, User
 from workers import jobs as job_queue
@@ -28,7 +28,7 @@ class SignupForm(PlForm):
                        validators=[required("Podaj nazwę firmy."), max_len(200)])
     nip = StringField("NIP firmy", filters=[strip], validators=[required("Podaj NIP firmy.")])
     street = StringField("Ulica i numer", filters=[strip], validators=[max_len(200)])
-    postal_code = StringField("Kod pocztowy", filters=[strip], validators=[max_len(10)])
+    postal_code = StringField("Kod pocztowy", filters=[strip], validators=postal_code_validators())
     city = StringField("Miejscowość", filters=[strip], validators=[max_len(100)])
     email = EmailField("E-mail właściciela (login)", filters=[strip], validators=[
         required("Podaj adres e-mail."), Email("To nie jest poprawny adres e-mail."),

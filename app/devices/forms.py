@@ -1,7 +1,7 @@
 from wtforms import SelectField, StringField
 
 from app.devices.rules import MODEL_MAX, REGISTRATION_NO_MAX, DeviceInput
-from app.forms_common import PlDateField, PlForm, choices, optional_id, strip
+from app.forms_common import PlDateField, PlForm, choices, max_len, optional_id, strip
 from app.models import DeviceKind, DeviceStatus
 
 KIND_CHOICES = choices((k.value, k.label) for k in DeviceKind)
@@ -14,7 +14,8 @@ class DeviceForm(PlForm):
     API and the inline checks give the same messages."""
 
     kind = SelectField("Rodzaj", choices=KIND_CHOICES, default=DeviceKind.REGISTER.value)
-    model = StringField("Model", filters=[strip], render_kw={"maxlength": MODEL_MAX})
+    # The rules refuse a longer model or number too; these say the limit beside the field.
+    model = StringField("Model", filters=[strip], validators=[max_len(MODEL_MAX)])
     producer_id = SelectField("Producent", coerce=optional_id, validate_choice=False)
     factory_no = StringField("Nr fabryczny", filters=[strip],
                              render_kw={"autocomplete": "off", "spellcheck": "false"})
@@ -22,8 +23,8 @@ class DeviceForm(PlForm):
                             render_kw={"autocomplete": "off", "spellcheck": "false",
                                        "placeholder": "np. ABC1234567890"})
     registration_no = StringField("Nr ewidencyjny", filters=[strip],
-                                  render_kw={"maxlength": REGISTRATION_NO_MAX,
-                                             "placeholder": "np. 2018/000003892"})
+                                  validators=[max_len(REGISTRATION_NO_MAX)],
+                                  render_kw={"placeholder": "np. 2018/000003892"})
     client_id = SelectField("Podatnik", coerce=optional_id, validate_choice=False)
     location_id = SelectField("Miejsce instalacji", coerce=optional_id, validate_choice=False)
     status = SelectField("Status", choices=STATUS_CHOICES, default=DeviceStatus.NEW.value)

@@ -2,7 +2,7 @@
 edits them, owner and office delete them; the rules live in app/devices/rules.py, saving in
 app/devices/service.py."""
 
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import flash, redirect, render_template, request, url_for
@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from app import clock, tenancy
 from app.auth.access import tenant_user
 from app.auth.redirects import local_path
+from app.days import parse_day
 from app.devices import bp, rules, service
 from app.devices.forms import DeviceForm
 from app.domain_errors import FieldErrors
@@ -44,7 +45,7 @@ def index():
     producer_id = args.get("producer", type=int)
     status = args.get("status", "")
     kind = args.get("kind", "")
-    due_to = _parse_date(args.get("due_to", ""))
+    due_to = parse_day(args.get("due_to"))
     sort = args.get("sort", "new") if args.get("sort") in SORTS else "new"
 
     stmt = select(Device).options(joinedload(Device.client), joinedload(Device.producer))
@@ -105,15 +106,6 @@ def _page_by_due(stmt, cursor: str | None) -> Page:
         return Page(page.items, encode_cursor([0]) if more else None, page.first)
     rest = keyset_page(undated, [Device.id], None, size=room)
     return Page(page.items + rest.items, rest.next_cursor, page.first)
-
-
-def _parse_date(raw: str) -> date | None:
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(raw.strip(), fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 def _today() -> date:

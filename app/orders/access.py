@@ -28,6 +28,12 @@ def sees_every_order(user) -> bool:
     return user.role in {role.value for role in COMPANY_ROLES}
 
 
+def may_assign(role: str, user_id: int | None, technician: Technician) -> bool:
+    """Whether the user may give an order to this technician: owners and the office to any,
+    a technician only to his own record (someone else's order would vanish from his list)."""
+    return role in {r.value for r in COMPANY_ROLES} or technician.user_id == user_id
+
+
 def own_technician_ids(user):
     """The technician records linked to the user's account: a technician's own orders."""
     return select(Technician.id).where(Technician.user_id == user.id)

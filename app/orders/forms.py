@@ -1,6 +1,5 @@
 from wtforms import (
     BooleanField,
-    DateField,
     DateTimeLocalField,
     SelectField,
     StringField,
@@ -9,6 +8,7 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from app.forms_common import (
+    PlDateField,
     PlDecimalField,
     PlForm,
     at_least,
@@ -57,7 +57,7 @@ class ItemForm(PlForm):
                            validators=[Optional(), at_least(0)],
                            description="Pusta: cena z kartoteki usług.")
     vat_rate = SelectField("VAT", choices=ITEM_VAT_CHOICES, default="")
-    performed_on = DateField("Data wykonania", validators=[Optional()])
+    performed_on = PlDateField("Data wykonania", validators=[Optional()])
 
 
 class ServiceBookForm(PlForm):
@@ -79,11 +79,11 @@ class BookForm(PlForm):
                                 validators=[max_len(60)])
     new_memory_no = StringField("Nr nowej pamięci fiskalnej (W)", filters=[strip],
                                 validators=[max_len(60)])
-    next_inspection_on = DateField("Data następnego przeglądu", validators=[Optional()])
+    next_inspection_on = PlDateField("Data następnego przeglądu", validators=[Optional()])
 
 
 class SettleForm(PlForm):
     doc_no = StringField("Nr dokumentu rozliczenia", filters=[strip],
                          validators=[present("Podaj numer dokumentu rozliczenia."),
                                      max_len(60)])
-    doc_date = DateField("Data dokumentu", validators=[Optional()])
+    doc_date = PlDateField("Data dokumentu", validators=[Optional()])

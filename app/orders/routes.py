@@ -120,7 +120,7 @@ def new_order():
             return redirect(url_for(".order", order_id=order.id), code=303)
     client = db.session.get(Party, form.client_id.data) if form.client_id.data else None
     return render_template("orders/new.html", form=form, client=client,
-                           technicians=own or _technicians(), own_technicians=own,
+                           technicians=_assignable(own), own_technicians=own,
                            unlinked=access.unlinked_technician(current_user))
 
 
@@ -149,6 +149,17 @@ def location_options():
 def _technicians():
     return db.session.scalars(select(Technician).where(Technician.active.is_(True))
                               .order_by(Technician.name)).all()
+
+
+def _assignable(own: list[Technician], order: Order | None = None) -> list[Technician]:
+    """The technicians the user may give an order to (access.may_assign): all the active ones
+    for the company roles, his own record(s) for a technician (none when unlinked), and the
+    one already on the order."""
+    if access.sees_every_order(current_user):
+        return list(_technicians())
+    if order is not None and order.technician is not None and order.technician not in own:
+        return [order.technician, *own]
+    return own
 
 
 def _own_technicians() -> list[Technician]:
@@ -193,7 +204,7 @@ def _render_tab(order: Order, tab: str, **context):
     # The catalogue and the technicians are read only by the tabs that offer them.
     services = db.session.scalars(select(Service).where(Service.active.is_(True))
                                   .order_by(Service.name)).all() if tab == "items" else []
-    technicians = _technicians() if tab == "order" else []
+    technicians = _assignable(_own_technicians(), order) if tab == "order" else []
     # htmx gets the whole order component (orders/_order.html), not the tab alone: an action
     # in one tab changes the header, the badges and the totals as well.
     return page_or_partial(
@@ -399,6 +410,10 @@ def close(order_id):
 @tenant_user
 def settle(order_id):
     _order(order_id)  # 404 for another tenant's order before anything else
+    refusal = workflow.role_refusal("settle", current_user.role)
+    if refusal:  # before the form: its messages would hide that he may not settle at all
+        flash(refusal, "error")
+        return redirect(url_for(".order", order_id=order_id), code=303)
     form = SettleForm()
     if not form.validate():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")

@@ -2,7 +2,8 @@
 
 States: new -> started -> closed -> settled, or cancelled from new or started. A closed order may
 be reopened (back to started) by owners and office staff only; that voids its pending
-transmissions. Settling a started order closes it on the way ("zamknąć lub od razu rozliczyć").
+transmissions. Settling (the sale document) is office work too: a technician closes. Settling
+a started order closes it on the way ("zamknąć lub od razu rozliczyć").
 Every change is audited; every failure is a WorkflowError with a message for the user, raised
 before anything is changed. Concurrent changes of one order are caught by its version column
 (optimistic locking): the loser gets ConcurrentChange and its transaction is rolled back.
@@ -36,7 +37,7 @@ from app.models import (
     Transmission,
     TransmissionStatus,
 )
-from app.orders.access import COMPANY_ROLES
+from app.orders.access import COMPANY_ROLES, may_assign
 from app.rzs import dispatch
 
 NEW, STARTED, CLOSED, SETTLED, CANCELLED = (s.value for s in OrderStatus)
@@ -58,6 +59,13 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 EDITABLE = OPEN_STATUSES
 REOPEN_ROLES = tuple(role.value for role in COMPANY_ROLES)
+# Settling records the sale document (invoice or receipt number): the office's bookkeeping,
+# not the technician's. He closes the order in the field; the office settles it.
+SETTLE_ROLES = tuple(role.value for role in COMPANY_ROLES)
+ROLE_REFUSALS = {
+    "reopen": (REOPEN_ROLES, "Ponownie otworzyć zlecenie może tylko właściciel lub biuro."),
+    "settle": (SETTLE_ROLES, "Rozliczyć zlecenie może tylko właściciel lub biuro."),
+}
 
 
 class WorkflowError(Exception):
@@ -104,11 +112,15 @@ def state_refusal(order: Order, action: str) -> str | None:
     return f"Tej czynności nie można wykonać na zleceniu o stanie „{status}”."
 
 
+def role_refusal(action: str, role: str) -> str | None:
+    """Why this role may not do the action at all, or None."""
+    roles, message = ROLE_REFUSALS.get(action, (None, ""))
+    return message if roles is not None and role not in roles else None
+
+
 def available_actions(order: Order, role: str) -> list[str]:
-    actions = [a for a in ACTIONS if state_refusal(order, a) is None]
-    if role not in REOPEN_ROLES and "reopen" in actions:
-        actions.remove("reopen")
-    return actions
+    return [a for a in ACTIONS
+            if state_refusal(order, a) is None and role_refusal(a, role) is None]
 
 
 # --- creation ------------------------------------------------------------------------------
@@ -145,7 +157,7 @@ def create_order(actor: Actor, *, client_id: int, location_id: int | None, devic
         raise WorkflowError("Urządzenie jest zlikwidowane: nie przyjmuje nowych zleceń.",
                             "device_id")
     location = _location_of(client, location_id or device.location_id)
-    technician = _technician(technician_id)
+    technician = _technician(actor, technician_id)
     year = clock.business_date(now).year  # numbering follows the Polish calendar year
     seq, number = next_number(year)
     order = Order(number=number, year=year, seq=seq, client_id=client.id,
@@ -168,12 +180,17 @@ def _location_of(client: Party, location_id: int | None) -> Location | None:
     return location
 
 
-def _technician(technician_id: int | None) -> Technician | None:
+def _technician(actor: Actor, technician_id: int | None,
+                current_id: int | None = None) -> Technician | None:
+    """The technician chosen for an order: an active one the actor may give it to (the one
+    already on it stays allowed, so saving other data does not trip over him)."""
     if technician_id is None:
         return None
     technician = db.session.get(Technician, technician_id)
     if technician is None or not technician.active:
         raise WorkflowError("Wybierz aktywnego serwisanta.", "technician_id")
+    if technician.id != current_id and not may_assign(actor.role, actor.user_id, technician):
+        raise WorkflowError("Serwisant może przypisać zlecenie tylko sobie.", "technician_id")
     return technician
 
 
@@ -191,7 +208,7 @@ def update_header(actor: Actor, order: Order, *, location_id: int | None,
                   finished_at: datetime | None, description: str) -> None:
     _require_editable(order)
     location = _location_of(order.client, location_id)
-    technician = _technician(technician_id)
+    technician = _technician(actor, technician_id, order.technician_id)
     if started_at is not None and order.status == NEW:
         raise WorkflowError("Datę rozpoczęcia ustawia „Rozpocznij zlecenie”.", "started_at")
     if order.status == STARTED and started_at is None:
@@ -267,11 +284,9 @@ def save_book(actor: Actor, order: Order, values: dict) -> OrderBook:
 # --- state changes -------------------------------------------------------------------------
 
 def _transition(actor: Actor, order: Order, action: str, detail: str = "") -> str:
-    refusal = state_refusal(order, action)
+    refusal = state_refusal(order, action) or role_refusal(action, actor.role)
     if refusal:
         raise WorkflowError(refusal)
-    if action == "reopen" and actor.role not in REOPEN_ROLES:
-        raise WorkflowError("Ponownie otworzyć zlecenie może tylko właściciel lub biuro.")
     before = order.status
     order.status = TRANSITIONS[action][1]
     try:
@@ -395,6 +410,9 @@ def settle(actor: Actor, order: Order, *, doc_no: str, doc_date: date | None,
            now: datetime | None = None) -> list[str]:
     """Record the settlement (Plomba does not invoice): document number and date, the total."""
     now = now or clock.now()
+    refusal = role_refusal("settle", actor.role)
+    if refusal:
+        raise WorkflowError(refusal)
     _refuse_unless_allowed(order, "settle")
     doc_no = (doc_no or "").strip()
     if not doc_no:

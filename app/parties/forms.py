@@ -1,7 +1,7 @@
 from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Email, Optional, ValidationError
 
-from app.forms_common import PlForm, max_len, required, strip
+from app.forms_common import PlForm, max_len, postal_code_validators, required, strip
 from app.identifiers import (
     IdentifierError,
     normalize_factory_masks,
@@ -12,11 +12,10 @@ from app.identifiers import (
 from app.parties.rules import api_url_problem
 from app.parties.service import ClientData, FactoryCheck, LocationData, PartyData
 
-POSTAL_HINT = "Kod pocztowy w formacie 00-000."
-
 
 def _nip_field(label="NIP"):
-    return StringField(label, filters=[strip], validators=[required("Podaj NIP."), max_len(16)])
+    return StringField(label, filters=[strip],
+                       validators=[required("Podaj NIP."), max_len(16, said=False)])
 
 
 def validate_nip_value(field) -> None:
@@ -28,21 +27,15 @@ def validate_nip_value(field) -> None:
 
 class AddressMixin:
     street = StringField("Ulica i numer", filters=[strip], validators=[max_len(200)])
-    postal_code = StringField("Kod pocztowy", filters=[strip], validators=[max_len(10)])
+    postal_code = StringField("Kod pocztowy", filters=[strip], validators=postal_code_validators())
     city = StringField("Miejscowość", filters=[strip], validators=[max_len(100)])
-
-    def validate_postal_code(self, field):
-        value = field.data or ""
-        if value and not (len(value) == 6 and value[2] == "-"
-                          and (value[:2] + value[3:]).isdigit()):
-            raise ValidationError(POSTAL_HINT)
 
 
 class ClientForm(AddressMixin, PlForm):
     name = StringField("Nazwa", filters=[strip],
                        validators=[required("Podaj nazwę klienta."), max_len(200)])
     nip = _nip_field()
-    regon = StringField("REGON", filters=[strip], validators=[Optional(), max_len(20)])
+    regon = StringField("REGON", filters=[strip], validators=[Optional(), max_len(20, said=False)])
     email = EmailField("E-mail", filters=[strip], validators=[
         Optional(), Email("To nie jest poprawny adres e-mail."), max_len(254)])
     phone = StringField("Telefon", filters=[strip], validators=[max_len(40)])
@@ -69,7 +62,7 @@ class LocationForm(AddressMixin, PlForm):
     street = StringField("Ulica i numer", filters=[strip],
                          validators=[required("Podaj ulicę i numer."), max_len(200)])
     postal_code = StringField("Kod pocztowy", filters=[strip],
-                              validators=[required("Podaj kod pocztowy."), max_len(10)])
+                              validators=postal_code_validators(required("Podaj kod pocztowy.")))
     city = StringField("Miejscowość", filters=[strip],
                        validators=[required("Podaj miejscowość."), max_len(100)])
 

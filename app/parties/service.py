@@ -10,6 +10,7 @@ from app.identifiers import (
     IdentifierError,
     normalize_factory_masks,
     normalize_nip,
+    normalize_postal_code,
     normalize_regon,
     normalize_unique_prefixes,
 )
@@ -96,9 +97,10 @@ def delete_location(location: Location, role: str) -> None:
 
 
 def _save_location(location: Location, data: LocationData, action: str) -> Location:
+    postal_code = _postal_code(data.postal_code)
     location.name = data.name
     location.street, location.postal_code, location.city = (
-        data.street, data.postal_code, data.city)
+        data.street, postal_code, data.city)
     return save(location, action, lambda: location.address)
 
 
@@ -155,8 +157,9 @@ def _save_party(party: Party, data: PartyData, action: str) -> Party:
     save; a NIP taken meanwhile by another request is the same field error."""
     nip = _free_nip(data.nip, party.id)
     regon = _regon(data.regon) if isinstance(data, ClientData) else None
+    postal_code = _postal_code(data.postal_code)
     party.name, party.nip = data.name, nip  # name_key follows (Party._keep_name_key)
-    party.street, party.postal_code, party.city = data.street, data.postal_code, data.city
+    party.street, party.postal_code, party.city = data.street, postal_code, data.city
     party.email, party.phone = data.email, data.phone
     if isinstance(data, ClientData):
         party.regon = regon
@@ -179,3 +182,11 @@ def _regon(raw: str) -> str:
         return normalize_regon(raw)
     except IdentifierError as exc:
         raise FieldError("regon", str(exc)) from None
+
+
+def _postal_code(raw: str) -> str:
+    """00-000 however it was typed (a future importer gets the same rule as the forms)."""
+    try:
+        return normalize_postal_code(raw)
+    except IdentifierError as exc:
+        raise FieldError("postal_code", str(exc)) from None

@@ -20,7 +20,7 @@ def test_owner_edits_the_company_profile_but_not_the_nip(app, client, tenant_a, 
     assert "Producenci: parametry API RZS" in page
     bad = client.post("/administracja", data={"name": "", "postal_code": "0000"})
     body = bad.get_data(as_text=True)
-    assert "Podaj nazwę firmy." in body and "Kod pocztowy w formacie 00-000." in body
+    assert "Podaj nazwę firmy." in body and "Kod pocztowy to 5 cyfr w formacie 00-000" in body
 
 
 def test_audit_log_lists_and_filters(app, client, tenant_a, login):

@@ -170,7 +170,7 @@ def test_page_runs_the_repair_and_says_how_many_orders_changed(app, client, alfa
             _order(ids, ids["flagged"])
     login(tenant.owner_email)
     page = client.get("/administracja/naprawa-danych").get_data(as_text=True)
-    default = years_ago(clock.today(), 2).isoformat()
+    default = years_ago(clock.today(), 2).strftime("%d.%m.%Y")
     assert f'value="{default}"' in page
     assert "zakończonych" in page and "bieżących" in page
     response = client.post("/administracja/naprawa-danych", data={"since": "2025-01-01"})
@@ -184,7 +184,7 @@ def test_page_runs_the_repair_and_says_how_many_orders_changed(app, client, alfa
 @pytest.mark.parametrize(("value", "message"), [
     ("", "Podaj datę, od której poprawić zlecenia."),
     ("   ", "Podaj datę, od której poprawić zlecenia."),
-    ("2025-13-45", "Podaj datę, np. 31.12.2026."),
+    ("2025-13-45", "Nie ma takiego dnia: 2025-13-45."),
     ("wczoraj", "Podaj datę, np. 31.12.2026."),
     ((clock.today() + timedelta(days=1)).isoformat(), "nie może być późniejsza niż dzisiejsza"),
 ])

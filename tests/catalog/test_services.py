@@ -33,7 +33,7 @@ def test_bad_input_is_shown_at_the_field_and_nothing_saved(app, client, tenant_a
     login(tenant_a.owner_email)
     cases = [
         ({"name": "", "price": "10"}, "Podaj nazwę usługi."),
-        ({"name": "x" * 201, "price": "10"}, "Najwyżej 200 znaków."),
+        ({"name": "x" * 201, "price": "10"}, "Najwyżej 200 znaków, wpisano 201."),
         ({"name": "Naprawa", "price": "dziesięć"}, "Podaj liczbę, np. 150,00."),
         ({"name": "Naprawa", "price": "-5"}, "nie może być mniejsza niż 0"),
         ({"name": "Naprawa", "price": "5", "special_kind": "X"}, "Nieprawidłowy wybór"),

@@ -83,7 +83,7 @@ def test_tabs_are_partials_that_save_on_their_own(app, client, alfa):
     assert _order(app, alfa)["book_fault"] == "Nie drukuje paragonu"
     too_long = client.post(f"/zlecenia/{order_id}/ksiazka", headers=HX,
                            data={"fault": "x", "program_version": "v" * 61})
-    assert "Najwyżej 60 znaków." in too_long.get_data(as_text=True)
+    assert "Najwyżej 60 znaków, wpisano" in too_long.get_data(as_text=True)
     assert _order(app, alfa)["book_fault"] == "Nie drukuje paragonu"
 
 

@@ -49,11 +49,11 @@ def test_client_bad_input(app, client, tenant_a, login):
         ({"nip": "52602"}, "NIP musi mieć 10 cyfr."),
         ({"nip": ""}, "Podaj NIP."),
         ({"name": ""}, "Podaj nazwę klienta."),
-        ({"name": "N" * 201}, "Najwyżej 200 znaków."),
-        ({"postal_code": "00950"}, "Kod pocztowy w formacie 00-000."),
+        ({"name": "N" * 201}, "Najwyżej 200 znaków, wpisano 201."),
+        ({"postal_code": "0095"}, "Kod pocztowy to 5 cyfr w formacie 00-000"),
         ({"email": "nie-mail"}, "To nie jest poprawny adres e-mail."),
         ({"regon": "123456789"}, "Nieprawidłowy REGON"),
-        ({"city": "M" * 101}, "Najwyżej 100 znaków."),
+        ({"city": "M" * 101}, "Najwyżej 100 znaków, wpisano 101."),
     ]
     for change, message in cases:
         response = client.post("/klienci/nowy", data={**CLIENT, **change})
@@ -99,7 +99,7 @@ def test_location_rules_and_delete_refusals(app, client, tenant_a, login):
                       data={"street": "", "postal_code": "1", "city": ""})
     errors = _errors(bad)
     assert "Podaj ulicę i numer." in errors and "Podaj miejscowość." in errors
-    assert "Kod pocztowy w formacie 00-000." in errors
+    assert "Kod pocztowy to 5 cyfr w formacie 00-000" in errors
     refused = client.post(f"/lokalizacje/{ids['location_id']}/usun", follow_redirects=True)
     assert "Nie można usunąć: miejsce instalacji występuje w 1 urządzeniu i 1 zleceniu." in (
         refused.get_data(as_text=True))

@@ -68,7 +68,7 @@ def test_factory_check_bad_input(app, client, tenant_a, login):
         ({"api_url": "ftp://x"}, "Podaj pełny adres"),
         ({"api_url": "rzs.posnet.pl"}, "Podaj pełny adres"),
         ({"factory_masks": "P" * 33}, "jest za długa"),
-        ({"api_login": "l" * 201}, "Najwyżej 200 znaków."),
+        ({"api_login": "l" * 201}, "Najwyżej 200 znaków, wpisano 201."),
     ]
     before = _producer(app, tenant_a)
     for data, message in cases:

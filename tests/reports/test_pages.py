@@ -74,7 +74,7 @@ BAD = [
     ({"date_from": "2020-01-01", "date_to": "2025-01-01"},
      "Zakres dat może obejmować najwyżej 5 lat."),
     ({"producer_id": "999999"}, "Nie ma takiego producenta."),
-    ({"date_from": "32.13.2026"}, "Podaj datę, np. 31.12.2026."),
+    ({"date_from": "32.13.2026"}, "Nie ma takiego dnia: 32.13.2026."),
 ]
 
 
