@@ -18,6 +18,7 @@ from app.models.order import (
     OrderStatus,
 )
 from app.models.party import Location, Party
+from app.models.reminder import REMINDER_STATUS_LABELS, Reminder, ReminderStatus
 from app.models.technician import Authorisation, Technician
 from app.models.tenant import Tenant
 from app.models.transmission import (
@@ -33,6 +34,7 @@ __all__ = [
     "DONE_STATUSES",
     "OPEN_STATUSES",
     "ORDER_STATUS_LABELS",
+    "REMINDER_STATUS_LABELS",
     "SPECIAL_KIND_LABELS",
     "TRANSMISSION_STATUS_LABELS",
     "VAT_RATES",
@@ -53,6 +55,8 @@ __all__ = [
     "OrderItem",
     "OrderStatus",
     "Party",
+    "Reminder",
+    "ReminderStatus",
     "Role",
     "Service",
     "SpecialKind",
