@@ -67,7 +67,7 @@ def _render(form: CreateOrdersForm | None = None, selected: set[int] = frozenset
     form = form or CreateOrdersForm(formdata=None)
     technicians = _technicians()
     form.technician_id.choices = [("", "— wybierz —")] + [(t.id, t.name) for t in technicians]
-    may_order = current_user.role in office_staff.allowed_roles
+    may_order = access.sees_every_order(current_user)
     return page_or_partial(
         "inspections/index.html", "inspections/_rows.html", http_status=status,
         listing=listing, filters=filters,
