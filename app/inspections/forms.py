@@ -1,7 +1,8 @@
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
-from app.forms_common import PlDateField, PlForm, max_len, optional_id, strip
+from app import clock
+from app.forms_common import PlDateField, PlForm, max_len, optional_id, present, strip
 from app.inspections.reminders import MAX_DAYS
 
 DAYS = [Optional(), NumberRange(min=1, max=MAX_DAYS,
@@ -19,4 +20,6 @@ class ReminderSettingsForm(PlForm):
 
 class CreateOrdersForm(PlForm):
     technician_id = SelectField("Serwisant", coerce=optional_id, validate_choice=False)
-    planned_on = PlDateField("Planowany dzień wizyty", validators=[Optional()])
+    planned_on = PlDateField("Planowany dzień wizyty",
+                             validators=[present("Podaj planowany dzień wizyty.")],
+                             default=clock.today)

@@ -232,17 +232,21 @@ class Created:
 
 
 def create_orders(actor: workflow.Actor, device_ids: list[int], technician_id: int | None,
-                  planned_on: date | None = None) -> Created:
+                  planned_on: date | None) -> Created:
     """An inspection order per selected device, each with a P item, assigned to the technician,
     through the workflow's own creation (numbering, rules, audit). The domain's order concerns
     one device, so a site with three due devices gets three orders, numbered one after another
-    (the devices are taken site by site). A device with an open order already, liquidated or
-    without a due date is skipped and said why. The caller commits."""
+    (the devices are taken site by site). The P item's execution date is the planned day, so
+    the order closes the normal way after the visit (its date is corrected like any item's). A
+    device with an open order already, liquidated or without a due date is skipped and said
+    why. The caller commits."""
     if not device_ids:
         raise workflow.WorkflowError("Zaznacz co najmniej jedno urządzenie.", "device_ids")
     if technician_id is None:
         raise workflow.WorkflowError("Wybierz serwisanta.", "technician_id")
-    if planned_on is not None and planned_on < clock.today():
+    if planned_on is None:
+        raise workflow.WorkflowError("Podaj planowany dzień wizyty.", "planned_on")
+    if planned_on < clock.today():
         raise workflow.WorkflowError("Planowany dzień nie może być w przeszłości.", "planned_on")
     service = inspection_service()
     if service is None:
@@ -266,7 +270,7 @@ def create_orders(actor: workflow.Actor, device_ids: list[int], technician_id: i
             description=f"Przegląd ustawowy, termin {device.next_inspection_due:%d.%m.%Y}")
         order.planned_on = planned_on
         workflow.add_item(actor, order, service_id=service.id, quantity=Decimal("1"), price=None,
-                          vat_rate=None, performed_on=None)
+                          vat_rate=None, performed_on=planned_on)
         created.append(order)
     if not created and not skipped:
         raise workflow.WorkflowError("Nie znaleziono zaznaczonych urządzeń.", "device_ids")

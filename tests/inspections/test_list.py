@@ -98,7 +98,6 @@ def test_orders_from_the_list_and_closing_one_moves_it(app, client, login, due, 
         order = orders[0]
         actor = workflow.Actor(ids["user_id"], Role.OWNER.value)
         workflow.start(actor, order)
-        order.items[0].performed_on = clock.today()
         workflow.close(actor, order)
         workflow.commit()
         assert db.session.get(Device, d["overdue"]).next_inspection_due > clock.today()
@@ -107,14 +106,16 @@ def test_orders_from_the_list_and_closing_one_moves_it(app, client, login, due, 
     assert "ZBF0000000001" not in html and "ZBF0000000002" in html
     # Asking again skips the device with an open order and says so.
     client.post("/przeglady/zlecenia", data={"device_ids": [d["overdue2"]],
-                                             "technician_id": ids["technician_id"]})
+                                             "technician_id": ids["technician_id"],
+                                             "planned_on": clock.today().isoformat()})
     assert "ma już otwarte zlecenie" in client.get("/przeglady").get_data(as_text=True)
 
 
 def test_all_overdue_of_a_client(app, client, login, due, tenant_a):
     login(tenant_a.owner_email)
     response = client.post("/przeglady/zlecenia", data={
-        "client_id": due["clients"]["anna"], "technician_id": due["ids"]["technician_id"]})
+        "client_id": due["clients"]["anna"], "technician_id": due["ids"]["technician_id"],
+        "planned_on": clock.today().isoformat()})
     assert response.status_code == 303
     with app.app_context(), tenancy.use_tenant(tenant_a.id):
         devices = set(db.session.scalars(select(Order.device_id).where(
@@ -124,7 +125,8 @@ def test_all_overdue_of_a_client(app, client, login, due, tenant_a):
 
 def test_bad_input_is_said_at_the_field(app, client, login, due, tenant_a):
     login(tenant_a.owner_email)
-    response = client.post("/przeglady/zlecenia", data={"device_ids": [due["devices"]["in3"]]})
+    response = client.post("/przeglady/zlecenia", data={
+        "device_ids": [due["devices"]["in3"]], "planned_on": clock.today().isoformat()})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Wybierz serwisanta." in html and 'aria-invalid="true"' in html
@@ -135,7 +137,8 @@ def test_bad_input_is_said_at_the_field(app, client, login, due, tenant_a):
     assert "nie może być w przeszłości" in response.get_data(as_text=True)
     # Another company's device is simply not found: nothing is created.
     response = client.post("/przeglady/zlecenia", data={
-        "device_ids": [due["devices"]["beta"]], "technician_id": due["ids"]["technician_id"]})
+        "device_ids": [due["devices"]["beta"]], "technician_id": due["ids"]["technician_id"],
+        "planned_on": clock.today().isoformat()})
     assert response.status_code == 422
     with app.app_context(), tenancy.use_tenant(tenant_a.id):
         assert db.session.scalar(select(db.func.count()).select_from(Order)) == 1
