@@ -179,3 +179,18 @@ def test_reminders_show_on_the_device_and_client_pages(app, client, login, due, 
     assert "Przypomnienia" in device and "Wysłane" in device and "anna@klient.pl" in device
     page = client.get(f"/klienci/{due['clients']['anna']}").get_data(as_text=True)
     assert "ZBF0000000004" in page and "Wysłane" in page
+
+
+def test_operators_see_how_many_went_out_and_failed(app, client, due, tenant_a, mail_server):
+    from app.accounts.passwords import hash_password
+    from app.models import Operator
+
+    with app.app_context():
+        configure_reminders(tenant_a.id, mail_server)
+        db.session.add(Operator(email="op@plomba.pl", password_hash=hash_password("haslo-op-1")))
+        db.session.commit()
+    mail_server.refuse = "550 Mailbox unavailable"  # the first of the two fails
+    _run(app)
+    client.post("/platform/logowanie", data={"email": "op@plomba.pl", "password": "haslo-op-1"})
+    page = client.get("/platform").get_data(as_text=True)
+    assert "wysłane: 1, nieudane: 1" in page and "wysłane: 0, nieudane: 0" in page
