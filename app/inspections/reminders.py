@@ -267,11 +267,12 @@ def plan(tenant: Tenant, today: date) -> int:
                      status=ReminderStatus.QUEUED.value, attempts=0, error="", created_at=now)
                 for t, d, c, on, email in db.session.execute(due)]
         for chunk in range(0, len(rows), 1000):
-            result = db.session.execute(
+            # RETURNING counts the rows written (rowcount is not reliable here on psycopg).
+            planned += len(db.session.execute(
                 insert(Reminder).values(rows[chunk:chunk + 1000])
                 .on_conflict_do_nothing(index_elements=["tenant_id", "device_id", "due_on",
-                                                        "step"]))
-            planned += max(result.rowcount or 0, 0)
+                                                        "step"])
+                .returning(Reminder.id)).all())
     db.session.commit()
     return planned
 
