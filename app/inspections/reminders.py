@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 LEASE = timedelta(minutes=15)
-SEND_BATCH = 500
+SEND_BATCH = 100  # claimed at once: sent well within LEASE
 
 PLACEHOLDERS = {
     "urzadzenie": "rodzaj i model urządzenia",
@@ -327,15 +327,24 @@ def _message(tenant: Tenant, reminder: Reminder):
     return message
 
 
-def deliver(tenant: Tenant, reminder_id: int, today: date) -> str | None:
-    """Claim and send one reminder; its new status, or None when another run has it."""
-    now = clock.now()
-    if not claim(reminder_id, today, now):
-        return None
-    reminder = db.session.scalar(
-        select(Reminder).options(joinedload(Reminder.device).joinedload(Device.location),
-                                 joinedload(Reminder.client))
-        .where(Reminder.id == reminder_id))
+def claim_batch(today: date, now, limit: int) -> list[int]:
+    """Take up to `limit` claimable rows for this process in one UPDATE ... RETURNING,
+    committed before any is sent. Two runs at once: PostgreSQL re-checks the condition on a
+    row another run updated meanwhile, so each row goes to one of them."""
+    chosen = (select(Reminder.id).where(_claimable(today, now)).order_by(Reminder.id)
+              .limit(limit).scalar_subquery())
+    ids = list(db.session.scalars(
+        update(Reminder).where(Reminder.id.in_(chosen), _claimable(today, now))
+        .values(status=ReminderStatus.SENDING.value, claimed_at=now, attempted_on=today,
+                attempts=Reminder.attempts + 1)
+        .returning(Reminder.id).execution_options(synchronize_session=False)))
+    db.session.commit()
+    return sorted(ids)
+
+
+def _send(tenant: Tenant, reminder: Reminder) -> str:
+    """Send one claimed reminder and commit its outcome at once (the only window for a
+    second mail is between the server's acceptance and this commit)."""
     client = reminder.client
     if not client.reminder_consent or not client.email:
         reminder.status = ReminderStatus.FAILED.value
@@ -363,29 +372,34 @@ def deliver(tenant: Tenant, reminder_id: int, today: date) -> str | None:
 
 def run_tenant(tenant: Tenant, today: date) -> Outcome:
     """Plan and send the company's reminders of the day (inside its tenancy)."""
-    outcome = Outcome(tenants=1)
     if ready_problem(tenant):
         return Outcome()
+    outcome = Outcome(tenants=1)
     outcome.planned = plan(tenant, today)
     now = clock.now()
     _give_up(today, now)
-    last_id = 0
-    while True:
-        ids = list(db.session.scalars(
-            select(Reminder.id).where(_claimable(today, now), Reminder.id > last_id)
-            .order_by(Reminder.id).limit(SEND_BATCH)))
-        db.session.commit()
-        if not ids:
-            break
-        last_id = ids[-1]
-        for reminder_id in ids:
-            status = deliver(tenant, reminder_id, today)
-            if status == ReminderStatus.SENT.value:
-                outcome.sent += 1
-            elif status == ReminderStatus.RETRY.value:
-                outcome.retry += 1
-            elif status == ReminderStatus.FAILED.value:
-                outcome.failed += 1
+    session = db.session()
+    # The company and each batch's rows are read once; a commit per mail must not expire them
+    # (a reload per attribute would be most of the run's time).
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        while ids := claim_batch(today, now, SEND_BATCH):
+            batch = db.session.scalars(
+                select(Reminder).options(
+                    joinedload(Reminder.device).joinedload(Device.location),
+                    joinedload(Reminder.client))
+                .where(Reminder.id.in_(ids)).order_by(Reminder.id)
+                .execution_options(populate_existing=True)).all()
+            for reminder in batch:
+                status = _send(tenant, reminder)
+                if status == ReminderStatus.SENT.value:
+                    outcome.sent += 1
+                elif status == ReminderStatus.RETRY.value:
+                    outcome.retry += 1
+                else:
+                    outcome.failed += 1
+    finally:
+        session.expire_on_commit = expire
     return outcome
 
 
