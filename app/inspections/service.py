@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app import clock, tenancy
@@ -76,10 +76,6 @@ class Listing:
     rows: list[Row] = field(default_factory=list)
 
 
-def _place_city():
-    return func.lower(func.coalesce(func.nullif(Location.city, ""), Party.city))
-
-
 def _open_order_exists():
     return exists().where(Order.device_id == Device.id, Order.status.in_(OPEN_STATUSES))
 
@@ -110,10 +106,17 @@ def statement(filters: Filters, today: date):
                                          Order.technician_id == filters.technician_id,
                                          Order.status != "cancelled"))
     if filters.city:
-        place = (select(_place_city()).select_from(Party)
-                 .outerjoin(Location, Location.id == Device.location_id)
-                 .where(Party.id == Device.client_id).correlate(Device).scalar_subquery())
-        stmt = stmt.where(place == filters.city.strip().lower())
+        # The site's city, or the client's where the device has no site (or the site no city):
+        # IN over the few matching sites and clients, evaluated once (the filter offers the
+        # stored names, so the comparison is exact and the client's city index serves it).
+        city = filters.city.strip()
+        sites = select(Location.id).where(Location.city == city)
+        blank_sites = select(Location.id).where(Location.city == "")
+        clients = select(Party.id).where(Party.city == city)
+        stmt = stmt.where(or_(
+            Device.location_id.in_(sites),
+            and_(Device.client_id.in_(clients),
+                 or_(Device.location_id.is_(None), Device.location_id.in_(blank_sites)))))
     if filters.reminded == "yes":
         stmt = stmt.where(_sent_reminder_exists())
     elif filters.reminded == "no":

@@ -21,3 +21,18 @@ def test_one_chain_and_a_run_sends(app, due, tenant_a, mail_server, redis_client
         # The run scheduled its successor under the same id.
         assert reminder_jobs.REMINDERS_ID in ScheduledJobRegistry(queue=q).get_job_ids()
     assert len(mail_server.messages) == 2
+
+
+def test_every_workers_maintenance_makes_sure_of_the_reminders_chain(app, redis_client,
+                                                                     monkeypatch):
+    from workers import __main__ as entry
+
+    redis_client.flushdb()
+    with app.app_context():
+        connection = redis_connection()
+        worker = entry.PlombaWorker([queue(MAIL, connection)], connection=connection)
+        monkeypatch.setattr(entry, "_ensure_sweeper", lambda connection: None)
+        monkeypatch.setattr(entry, "_sweep_exports", lambda: None)
+        worker.run_maintenance_tasks()
+        assert reminder_jobs.REMINDERS_ID in ScheduledJobRegistry(
+            queue=queue(MAIL, connection)).get_job_ids()
