@@ -14,7 +14,7 @@ from app import bounds, clock, links, tenancy
 from app.auth.access import office_staff, owner_only, tenant_user
 from app.domain_errors import FieldErrors
 from app.extensions import csrf, db
-from app.htmx import page_or_partial
+from app.htmx import is_htmx, page_or_partial
 from app.inspections import bp, calendar, reminders, service
 from app.inspections.forms import CreateOrdersForm, ReminderSettingsForm
 from app.models import Party, Technician, Tenant
@@ -64,17 +64,21 @@ def _render(form: CreateOrdersForm | None = None, selected: set[int] = frozenset
             status: int = 200):
     filters = _filters(request.args)
     listing = service.listing(filters, request.args.get("after"))
-    form = form or CreateOrdersForm(formdata=None)
-    technicians = _technicians()
-    form.technician_id.choices = [("", "— wybierz —")] + [(t.id, t.name) for t in technicians]
     may_order = access.sees_every_order(current_user)
-    return page_or_partial(
-        "inspections/index.html", "inspections/_rows.html", http_status=status,
-        listing=listing, filters=filters,
-        windows=service.WINDOWS, producers=party_queries.producers(), technicians=technicians,
-        cities=service.cities(), undated=service.undated_count(), today=clock.today(),
-        form=form, selected=selected, may_order=may_order,
-        query=_query_string(request.args))
+    context = dict(listing=listing, filters=filters, selected=selected, may_order=may_order,
+                   query=_query_string(request.args))
+    if not is_htmx():
+        # The filters' choices and the form only on the whole page: a filter change or the
+        # next page (htmx) swaps the rows alone.
+        form = form or CreateOrdersForm(formdata=None)
+        technicians = _technicians()
+        form.technician_id.choices = [("", "— wybierz —")] + [(t.id, t.name)
+                                                              for t in technicians]
+        context.update(windows=service.WINDOWS, producers=party_queries.producers(),
+                       technicians=technicians, cities=service.cities(),
+                       undated=service.undated_count(), form=form)
+    return page_or_partial("inspections/index.html", "inspections/_rows.html",
+                           http_status=status, **context)
 
 
 @bp.route("")
