@@ -21,7 +21,7 @@ List-Unsubscribe-Post too) that withdraws the client's consent."""
 
 import logging
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
@@ -228,7 +228,6 @@ class Outcome:
     failed: int = 0
     retry: int = 0
     tenants: int = 0
-    skipped_tenants: dict[int, str] = field(default_factory=dict)
 
     def add(self, other: "Outcome") -> None:
         self.planned += other.planned
