@@ -4,11 +4,12 @@ the unsubscribe page of the reminder mails and the technicians' calendar feeds."
 import tempfile
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from app import bounds, clock, links, tenancy
 from app.auth.access import office_staff, owner_only, tenant_user
@@ -61,12 +62,13 @@ def _query_string(args) -> str:
 
 
 def _render(form: CreateOrdersForm | None = None, selected: set[int] = frozenset(),
-            status: int = 200):
-    filters = _filters(request.args)
-    listing = service.listing(filters, request.args.get("after"))
+            status: int = 200, args=None):
+    args = request.args if args is None else args
+    filters = _filters(args)
+    listing = service.listing(filters, args.get("after"))
     may_order = access.sees_every_order(current_user)
     context = dict(listing=listing, filters=filters, selected=selected, may_order=may_order,
-                   query=_query_string(request.args))
+                   query=_query_string(args))
     if not is_htmx():
         # The filters' choices and the form only on the whole page: a filter change or the
         # next page (htmx) swaps the rows alone.
@@ -121,8 +123,13 @@ def create_orders():
     form.technician_id.choices = [(t.id, t.name) for t in _technicians()]
     client_id = bounds.int_or_none(request.form.get("client_id"))
     selected = {i for i in map(bounds.int_or_none, request.form.getlist("device_ids")) if i}
+    # The list as it is on screen: its rows carry their own address (an htmx filter change
+    # replaces them), so a refusal shows the same filters and success returns to them.
+    back = request.form.get("back", "")
+    query = urlsplit(back).query if back.startswith(url_for(".index")) else ""
+    args = MultiDict(parse_qsl(query))
     if not form.validate_on_submit():
-        return _render(form, selected, 422)
+        return _render(form, selected, 422, args)
     device_ids = service.overdue_of_client(client_id) if client_id else sorted(selected)
     actor = workflow.Actor(current_user.id, current_user.role)
     try:
@@ -135,7 +142,7 @@ def create_orders():
             show(form, {exc.field: exc.message})
         else:
             flash(exc.message, "error")
-        return _render(form, selected, 422)
+        return _render(form, selected, 422, args)
     if created.orders:
         numbers = ", ".join(o.number for o in created.orders[:10])
         more = len(created.orders) - 10
@@ -143,8 +150,6 @@ def create_orders():
               f"{f' i {more} innych' if more > 0 else ''}).", "success")
     for reason in created.skipped[:10]:
         flash(f"Pominięto {reason}", "error")
-    back = request.form.get("back", "")
-    query = urlsplit(back).query if back.startswith(url_for(".index")) else ""
     return redirect(url_for(".index") + (f"?{query}" if query else ""), code=303)
 
 

@@ -80,7 +80,7 @@ def test_exports(app, client, login, due, tenant_a):
 def test_orders_from_the_list_and_closing_one_moves_it(app, client, login, due, tenant_a):
     login(tenant_a.owner_email)
     d, ids = due["devices"], due["ids"]
-    response = client.post("/przeglady/zlecenia?window=overdue", data={
+    response = client.post("/przeglady/zlecenia", data={
         "device_ids": [d["overdue"], d["overdue2"]], "technician_id": ids["technician_id"],
         "planned_on": clock.today().isoformat(),
         "back": "/przeglady?window=overdue"})
@@ -126,10 +126,13 @@ def test_all_overdue_of_a_client(app, client, login, due, tenant_a):
 def test_bad_input_is_said_at_the_field(app, client, login, due, tenant_a):
     login(tenant_a.owner_email)
     response = client.post("/przeglady/zlecenia", data={
-        "device_ids": [due["devices"]["in3"]], "planned_on": clock.today().isoformat()})
+        "device_ids": [due["devices"]["in3"]], "planned_on": clock.today().isoformat(),
+        "back": "/przeglady?window=overdue"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Wybierz serwisanta." in html and 'aria-invalid="true"' in html
+    # Shown again with the list's filters as they were on screen (the rows' own address).
+    assert "ZBF0000000001" in html and "ZBF0000000004" not in html
     past = (clock.today() - timedelta(days=1)).isoformat()
     response = client.post("/przeglady/zlecenia", data={
         "device_ids": [due["devices"]["in3"]], "technician_id": due["ids"]["technician_id"],
