@@ -95,6 +95,7 @@ VIEW_MODULES = (
     "app.auth.legal", "app.auth.invitation", "app.admin.company_nip",
     "app.platform.catalogue", "app.parties.catalogue_routes",
     "app.health.metrics",
+    "app.inspections.routes",
 )
 
 

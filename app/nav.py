@@ -6,7 +6,8 @@ from flask_login import current_user
 
 NAV = [
     ("Pulpit", [("Pulpit", "main.dashboard")]),
-    ("Serwis", [("Zlecenia bieżące", "orders.index"), ("Zlecenia zamknięte", "orders.closed")]),
+    ("Serwis", [("Zlecenia bieżące", "orders.index"), ("Zlecenia zamknięte", "orders.closed"),
+                ("Przeglądy", "inspections.index")]),
     (
         "Kartoteki",
         [

@@ -64,6 +64,7 @@ class PlombaWorker(Worker):
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
         _ensure_sweeper(self.connection)
+        _ensure_reminders(self.connection)
         if self._exports_swept_at is None or monotonic() - self._exports_swept_at >= EXPORTS_EVERY:
             self._exports_swept_at = monotonic()
             _sweep_exports()
@@ -108,6 +109,15 @@ def _ensure_sweeper(connection) -> None:
         ensure_sweeper(connection)
     except Exception as exc:  # noqa: BLE001 - the worker keeps working without a sweeper
         logging.getLogger(__name__).warning("could not schedule the RZS sweeper: %s", exc)
+
+
+def _ensure_reminders(connection) -> None:
+    from workers.reminders import ensure
+
+    try:
+        ensure(connection)
+    except Exception as exc:  # noqa: BLE001 - the worker keeps working; the next round retries
+        logging.getLogger(__name__).warning("could not schedule the reminders run: %s", exc)
 
 
 SECRETS_SAMPLE = 20

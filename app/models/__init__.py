@@ -24,6 +24,7 @@ from app.models.producer_catalogue import (
     CatalogueProducer,
     CatalogueRevision,
 )
+from app.models.reminder import REMINDER_STATUS_LABELS, Reminder, ReminderStatus
 from app.models.technician import Authorisation, Technician
 from app.models.tenant import Tenant
 from app.models.transmission import (
@@ -40,6 +41,7 @@ __all__ = [
     "DONE_STATUSES",
     "OPEN_STATUSES",
     "ORDER_STATUS_LABELS",
+    "REMINDER_STATUS_LABELS",
     "SPECIAL_KIND_LABELS",
     "TRANSMISSION_STATUS_LABELS",
     "VAT_RATES",
@@ -63,6 +65,8 @@ __all__ = [
     "OrderItem",
     "OrderStatus",
     "Party",
+    "Reminder",
+    "ReminderStatus",
     "Role",
     "Service",
     "SpecialKind",

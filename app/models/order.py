@@ -68,6 +68,8 @@ class Order(TenantOwned, Timestamps, db.Model):
     # The seal number as chosen on the order: the registry identifies the technician by it.
     seal_no: Mapped[str] = mapped_column(String(32), default="")
     description: Mapped[str] = mapped_column(String(2000), default="")
+    # The day the visit is planned for (the technician's calendar feed shows it).
+    planned_on: Mapped[date | None]
     service_book: Mapped[bool] = mapped_column(default=False)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

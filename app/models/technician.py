@@ -20,6 +20,8 @@ class Technician(TenantOwned, Timestamps, db.Model):
     seal_no: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(default=True)
+    # The secret of his iCalendar feed (app/inspections/calendar.py); None: no feed.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     user: Mapped[User | None] = relationship()
     authorisations: Mapped[list["Authorisation"]] = relationship(

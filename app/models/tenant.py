@@ -39,6 +39,13 @@ class Tenant(Timestamps, db.Model):
     smtp_password_encrypted: Mapped[str] = mapped_column(String(500), default="")
     smtp_sender: Mapped[str] = mapped_column(String(254), default="")
 
+    # Reminders of the inspection to taxpayers (app/inspections/reminders.py): days before the
+    # due date of the first and the optional second one; none sent while the first is empty.
+    reminder_days_first: Mapped[int | None]
+    reminder_days_second: Mapped[int | None]
+    reminder_subject: Mapped[str] = mapped_column(String(200), default="")
+    reminder_body: Mapped[str] = mapped_column(String(4000), default="")
+
     __table_args__ = (Index("ix_tenant_unconfirmed_created", "confirmed_at", "created_at"),)
 
     @property

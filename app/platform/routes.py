@@ -15,7 +15,7 @@ from app.auth.forms import LoginForm
 from app.auth.redirects import local_path
 from app.auth.routes import BAD_CREDENTIALS
 from app.extensions import db, limiter
-from app.models import Device, Operator, Order, Tenant, Transmission, User
+from app.models import Device, Operator, Order, Reminder, Tenant, Transmission, User
 from app.platform import bp
 from app.platform import status as system_status
 
@@ -72,7 +72,8 @@ def tenants():
     return render_template(
         "platform/tenants.html", tenants=tenants, users=_counts(User),
         devices=_counts(Device), orders=_counts(Order),
-        transmissions=_counts(Transmission, Transmission.status))
+        transmissions=_counts(Transmission, Transmission.status),
+        reminders=_counts(Reminder, Reminder.status))
 
 
 @bp.route("/firmy/<int:tenant_id>/zawies", methods=["POST"])

@@ -52,6 +52,11 @@ td {{ padding: 2pt 3pt 0.5pt 3pt; border-bottom: 0.3pt solid #d5dbe1; vertical-a
 WIDTHS = {"Nr fabryczny": "16%", "Nr unikatowy": "16%", "Data wykonania": "13%",
           SERVICE_COLUMN: "55%", "NIP podatnika": "13%", "Nazwa podatnika": "25%",
           "Adres miejsca instalacji": "30%"}
+# Kinds with more columns share the page their own way (every column needs a width).
+KIND_WIDTHS = {"inspections": {
+    "Termin przeglądu": "9%", "Nr unikatowy": "12%", "Nr fabryczny": "12%", "Producent": "9%",
+    "Nazwa podatnika": "18%", "NIP podatnika": "10%", "Adres miejsca instalacji": "20%",
+    "Telefon": "10%"}}
 
 
 def _head_html(head: ReportHeader, divided: bool) -> str:
@@ -65,7 +70,8 @@ def _head_html(head: ReportHeader, divided: bool) -> str:
 
 
 def _table_start(kind: str) -> str:
-    cells = "".join(f'<th width="{WIDTHS.get(c, "")}">{escape(c)}</th>' for c in COLUMNS[kind])
+    widths = KIND_WIDTHS.get(kind, WIDTHS)
+    cells = "".join(f'<th width="{widths.get(c, "")}">{escape(c)}</th>' for c in COLUMNS[kind])
     return f'<table repeat="1" cellspacing="0"><thead><tr>{cells}</tr></thead><tbody>'
 
 

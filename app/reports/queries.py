@@ -33,12 +33,15 @@ COLUMNS = {
     SERVICES: ["Nr fabryczny", "Nr unikatowy", "Data wykonania", SERVICE_COLUMN],
     DEVICES: ["Nr fabryczny", "Nr unikatowy", "NIP podatnika", "Nazwa podatnika",
               "Adres miejsca instalacji"],
+    # Przeglądy (app/inspections/service.py) through the same renderers.
+    "inspections": ["Termin przeglądu", "Nr unikatowy", "Nr fabryczny", "Producent",
+                    "Nazwa podatnika", "NIP podatnika", "Adres miejsca instalacji", "Telefon"],
 }
 # Indexes of the date cells of each kind (typed dates in XLSX, DD.MM.RRRR elsewhere).
-DATE_COLUMNS = {SERVICES: {2}, DEVICES: set()}
+DATE_COLUMNS = {SERVICES: {2}, DEVICES: set(), "inspections": {0}}
 # Indexes of the NIP cells: 10 digits in CSV and XLSX (read by producers' systems), the dashed
 # form for people in the preview and the PDF.
-NIP_COLUMNS = {SERVICES: set(), DEVICES: {2}}
+NIP_COLUMNS = {SERVICES: set(), DEVICES: {2}, "inspections": {5}}
 STREAM_BATCH = 2000
 
 

@@ -1,0 +1,279 @@
+"""Przeglądy: the active devices with their inspection due date, the filters of the list, its
+exports, and turning selected devices into inspection orders.
+
+The list is a keyset walk on (next_inspection_due, id), the device table's own index
+(ix_device_tenant_next_due), so every page costs what the first one costs at 20,000 devices;
+each filter is a condition on that walk (EXISTS for the orders and reminders), and what a row
+shows beyond the device (its open order, its reminder) is read for the page's ids only."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from app import clock, tenancy
+from app.days import add_months
+from app.extensions import db
+from app.listing import Page, keyset_page
+from app.models import (
+    OPEN_STATUSES,
+    Device,
+    DeviceStatus,
+    Location,
+    Order,
+    Party,
+    Reminder,
+    ReminderStatus,
+    Service,
+    SpecialKind,
+    Tenant,
+)
+from app.orders import workflow
+from app.reports.queries import ReportHeader, ReportRow
+
+INSPECTIONS = "inspections"  # the renderers' kind (app/reports/queries.py COLUMNS)
+WINDOWS = {"": "Wszystkie terminy", "overdue": "Po terminie", "30": "W ciągu 30 dni",
+           "60": "W ciągu 60 dni", "90": "W ciągu 90 dni", "month": "W wybranym miesiącu"}
+YES_NO = {"": "", "yes": "tak", "no": "nie"}
+
+
+@dataclass
+class Filters:
+    window: str = ""
+    month: date | None = None  # the first day of the chosen month
+    producer_id: int | None = None
+    technician_id: int | None = None
+    city: str = ""
+    reminded: str = ""  # "yes", "no" or ""
+    ordered: str = ""   # an open order: "yes", "no" or ""
+    client_id: int | None = None
+
+    def range(self, today: date) -> tuple[date | None, date | None]:
+        """The due dates the window admits (inclusive), None for an open end."""
+        if self.window == "overdue":
+            return None, today - timedelta(days=1)
+        if self.window in ("30", "60", "90"):
+            return None, today + timedelta(days=int(self.window))
+        if self.window == "month" and self.month is not None:
+            return self.month, add_months(self.month, 1) - timedelta(days=1)
+        return None, None
+
+
+@dataclass
+class Row:
+    device: Device
+    open_order: Order | None = None
+    reminder: Reminder | None = None
+    overdue: bool = False
+
+
+@dataclass
+class Listing:
+    page: Page
+    rows: list[Row] = field(default_factory=list)
+
+
+def _open_order_exists():
+    return exists().where(Order.device_id == Device.id, Order.status.in_(OPEN_STATUSES))
+
+
+def _sent_reminder_exists():
+    return exists().where(Reminder.device_id == Device.id,
+                          Reminder.due_on == Device.next_inspection_due,
+                          Reminder.status == ReminderStatus.SENT.value)
+
+
+def statement(filters: Filters, today: date):
+    """Active devices with a due date, filtered; ordered by the caller."""
+    stmt = (select(Device)
+            .where(Device.status != DeviceStatus.LIQUIDATED.value,
+                   Device.next_inspection_due.is_not(None)))
+    start, end = filters.range(today)
+    if start is not None:
+        stmt = stmt.where(Device.next_inspection_due >= start)
+    if end is not None:
+        stmt = stmt.where(Device.next_inspection_due <= end)
+    if filters.producer_id:
+        stmt = stmt.where(Device.producer_id == filters.producer_id)
+    if filters.client_id:
+        stmt = stmt.where(Device.client_id == filters.client_id)
+    if filters.technician_id:
+        # The technician who has worked on the device (any of its orders but cancelled ones).
+        stmt = stmt.where(exists().where(Order.device_id == Device.id,
+                                         Order.technician_id == filters.technician_id,
+                                         Order.status != "cancelled"))
+    if filters.city:
+        # The site's city, or the client's where the device has no site (or the site no city):
+        # IN over the few matching sites and clients, evaluated once (the filter offers the
+        # stored names, so the comparison is exact and the client's city index serves it).
+        city = filters.city.strip()
+        sites = select(Location.id).where(Location.city == city)
+        blank_sites = select(Location.id).where(Location.city == "")
+        clients = select(Party.id).where(Party.city == city)
+        stmt = stmt.where(or_(
+            Device.location_id.in_(sites),
+            and_(Device.client_id.in_(clients),
+                 or_(Device.location_id.is_(None), Device.location_id.in_(blank_sites)))))
+    if filters.reminded == "yes":
+        stmt = stmt.where(_sent_reminder_exists())
+    elif filters.reminded == "no":
+        stmt = stmt.where(~_sent_reminder_exists())
+    if filters.ordered == "yes":
+        stmt = stmt.where(_open_order_exists())
+    elif filters.ordered == "no":
+        stmt = stmt.where(~_open_order_exists())
+    return stmt
+
+
+KEY = [Device.next_inspection_due, Device.id]
+
+
+def listing(filters: Filters, cursor: str | None, today: date | None = None) -> Listing:
+    today = today or clock.today()
+    stmt = statement(filters, today).options(
+        joinedload(Device.client), joinedload(Device.producer), joinedload(Device.location))
+    page = keyset_page(stmt, KEY, cursor)
+    ids = [d.id for d in page.items]
+    orders = {o.device_id: o for o in db.session.scalars(
+        select(Order).where(Order.device_id.in_(ids), Order.status.in_(OPEN_STATUSES))
+        .order_by(Order.id))} if ids else {}
+    reminders: dict[int, Reminder] = {}
+    if ids:
+        for reminder in db.session.scalars(
+                select(Reminder).where(Reminder.device_id.in_(ids)).order_by(Reminder.id)):
+            reminders[reminder.device_id] = reminder  # the latest one shows
+    rows = [Row(d, orders.get(d.id), _current(reminders.get(d.id), d),
+                d.next_inspection_due < today) for d in page.items]
+    return Listing(page, rows)
+
+
+def _current(reminder: Reminder | None, device: Device) -> Reminder | None:
+    return reminder if reminder is not None and reminder.due_on == device.next_inspection_due \
+        else None
+
+
+def undated_count() -> int:
+    """Active devices without a due date (never fiscalized nor inspected): said on the list."""
+    return db.session.scalar(select(func.count()).select_from(Device).where(
+        Device.status != DeviceStatus.LIQUIDATED.value,
+        Device.next_inspection_due.is_(None))) or 0
+
+
+def cities() -> list[str]:
+    """The installation sites' cities, for the filter (one DISTINCT over the sites)."""
+    return sorted(db.session.scalars(select(Location.city).where(Location.city != "")
+                                     .distinct()), key=str.lower)
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+def count(filters: Filters, today: date | None = None) -> int:
+    stmt = statement(filters, today or clock.today())
+    return db.session.scalar(stmt.with_only_columns(func.count()).order_by(None)) or 0
+
+
+def _address(location: Location | None, client: Party) -> str:
+    source = location or client
+    city = " ".join(p for p in (source.postal_code, source.city) if p)
+    return ", ".join(p for p in ((location.name if location else ""), source.street, city) if p)
+
+
+def export_rows(filters: Filters, today: date | None = None) -> Iterator[ReportRow]:
+    """The list's rows as report rows, in its order, streamed in batches."""
+    stmt = statement(filters, today or clock.today()).options(
+        joinedload(Device.client), joinedload(Device.producer), joinedload(Device.location))
+    for device in db.session.scalars(stmt.order_by(*KEY).execution_options(yield_per=1000)):
+        yield ReportRow(device.producer_id, device.producer.name, (
+            device.next_inspection_due, device.unique_no, device.factory_no,
+            device.producer.name, device.client.name, device.client.nip or "",
+            _address(device.location, device.client), device.client.phone))
+
+
+def export_header(filters: Filters, today: date | None = None) -> ReportHeader:
+    today = today or clock.today()
+    start, end = filters.range(today)
+    tenant = db.session.get(Tenant, tenancy.current_tenant_id())
+    producer = db.session.get(Party, filters.producer_id) if filters.producer_id else None
+    return ReportHeader(title=f"Przeglądy – {WINDOWS.get(filters.window, '').lower()}",
+                        tenant_name=tenant.name, tenant_nip=tenant.nip,
+                        date_from=start or date(today.year - 10, 1, 1),
+                        date_to=end or date(today.year + 10, 12, 31),
+                        producer=producer.name if producer else "wszyscy",
+                        created_at=clock.now())
+
+
+# --- from the list to the work ---------------------------------------------------------------
+
+class NoInspectionService(workflow.WorkflowError):
+    def __init__(self):
+        super().__init__("W Kartoteki → Usługi brak usługi specjalnej „P: Przegląd ustawowy”: "
+                         "dodaj ją, aby tworzyć zlecenia przeglądów.")
+
+
+def inspection_service() -> Service | None:
+    return db.session.scalar(select(Service).where(
+        Service.special_kind == SpecialKind.INSPECTION.value, Service.active.is_(True))
+        .order_by(Service.id).limit(1))
+
+
+def overdue_of_client(client_id: int, today: date | None = None) -> list[int]:
+    """"Wszystkie zaległe tego klienta": his active overdue devices without an open order."""
+    filters = Filters(window="overdue", client_id=client_id, ordered="no")
+    return list(db.session.scalars(
+        statement(filters, today or clock.today()).with_only_columns(Device.id).order_by(*KEY)))
+
+
+@dataclass
+class Created:
+    orders: list[Order]
+    skipped: list[str]  # why a selected device got no order, per device (Polish)
+
+
+def create_orders(actor: workflow.Actor, device_ids: list[int], technician_id: int | None,
+                  planned_on: date | None) -> Created:
+    """An inspection order per selected device, each with a P item, assigned to the technician,
+    through the workflow's own creation (numbering, rules, audit). The domain's order concerns
+    one device, so a site with three due devices gets three orders, numbered one after another
+    (the devices are taken site by site). The P item's execution date is the planned day, so
+    the order closes the normal way after the visit (its date is corrected like any item's). A
+    device with an open order already, liquidated or without a due date is skipped and said
+    why. The caller commits."""
+    if not device_ids:
+        raise workflow.WorkflowError("Zaznacz co najmniej jedno urządzenie.", "device_ids")
+    if technician_id is None:
+        raise workflow.WorkflowError("Wybierz serwisanta.", "technician_id")
+    if planned_on is None:
+        raise workflow.WorkflowError("Podaj planowany dzień wizyty.", "planned_on")
+    if planned_on < clock.today():
+        raise workflow.WorkflowError("Planowany dzień nie może być w przeszłości.", "planned_on")
+    service = inspection_service()
+    if service is None:
+        raise NoInspectionService()
+    devices = list(db.session.scalars(
+        select(Device).where(Device.id.in_(set(device_ids)))
+        .order_by(Device.client_id, Device.location_id, Device.id)))
+    busy = set(db.session.scalars(select(Order.device_id).where(
+        Order.device_id.in_([d.id for d in devices]), Order.status.in_(OPEN_STATUSES))))
+    created, skipped = [], []
+    for device in devices:
+        if device.id in busy:
+            skipped.append(f"{device.unique_no}: ma już otwarte zlecenie.")
+            continue
+        if device.status == DeviceStatus.LIQUIDATED.value or device.next_inspection_due is None:
+            skipped.append(f"{device.unique_no}: nie ma terminu przeglądu.")
+            continue
+        order = workflow.create_order(
+            actor, client_id=device.client_id, location_id=device.location_id,
+            device_id=device.id, technician_id=technician_id,
+            description=f"Przegląd ustawowy, termin {device.next_inspection_due:%d.%m.%Y}")
+        order.planned_on = planned_on
+        workflow.add_item(actor, order, service_id=service.id, quantity=Decimal("1"), price=None,
+                          vat_rate=None, performed_on=planned_on)
+        created.append(order)
+    if not created and not skipped:
+        raise workflow.WorkflowError("Nie znaleziono zaznaczonych urządzeń.", "device_ids")
+    return Created(created, skipped)
+

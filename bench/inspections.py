@@ -1,0 +1,252 @@
+"""Issue 16: the daily reminders run over a 20,000-device company with 2,000 reminders due,
+sent to a real SMTP sink (aiosmtpd on loopback), its time and peak memory; then the Przeglądy
+list's server time (p95 under 25 ms asked) with its filters and a deep keyset page.
+
+    python -m bench.inspections --database-url sqlite:////tmp/bench-insp.db --generate
+    python -m bench.inspections --database-url "$(cat /tmp/pgb.url)" --generate --app-role
+
+--generate writes the bench company first (bench/generate.py; --orders 20000 by default here,
+20,000 devices). The bench then moves due dates so that exactly --reminders active devices of
+clients with consent and an address fall within the first reminder's 30 days (the others
+out of it), turns reminders on with the company's SMTP server aimed at the sink, runs
+`reminders.run_all` twice (the second must send nothing) and asserts the sink received
+exactly --reminders messages."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import socket
+import sys
+import time
+from datetime import timedelta
+
+from bench.latency import as_app_role
+
+
+class Sink:
+    """aiosmtpd on a free loopback port, counting what it accepts."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.count = 0
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                sink.count += 1
+                return "250 Message accepted"
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        self.controller.stop()
+
+
+def route_smtp_to(sink: Sink) -> None:
+    """The company may only aim at ports 25/465/587 (app.outbound): its 587 on loopback is
+    routed to the sink's port, as the tests' mail_server fixture does."""
+    from app import outbound
+
+    outbound.connect = lambda target, timeout=outbound.CONNECT_TIMEOUT: \
+        socket.create_connection(("127.0.0.1", sink.port), timeout=timeout)
+
+
+def prepare(owner_url: str, reminders: int) -> dict:
+    """Due dates moved so exactly `reminders` reminders are due; the reminder rows emptied;
+    reminders on, through 127.0.0.1:587. Done as the owner of the tables."""
+    from sqlalchemy import create_engine, text
+
+    from app import clock
+
+    today = clock.today()
+    engine = create_engine(owner_url)
+    with engine.begin() as conn:
+        tenant_id = conn.execute(text("SELECT id FROM tenant WHERE name = 'Bench Serwis'")) \
+            .scalar_one()
+        conn.execute(text("DELETE FROM reminder WHERE tenant_id = :t"), {"t": tenant_id})
+        conn.execute(text(
+            "UPDATE tenant SET smtp_host = '127.0.0.1', smtp_port = 587, smtp_security = 'none',"
+            " smtp_sender = 'serwis@bench.test', reminder_days_first = 30,"
+            " reminder_days_second = NULL, reminder_subject = :s, reminder_body = :b"
+            " WHERE id = :t"),
+            {"t": tenant_id, "s": "Przegląd {nr_unikatowy} do {termin}",
+             "b": "Urządzenie {urzadzenie} w {miejsce}: przegląd do {termin}. {telefon_firmy}"})
+        # Whatever fell within the next 30 days moves 60 days on, out of the window.
+        conn.execute(text(
+            "UPDATE device SET next_inspection_due = next_inspection_due + 60 "
+            "WHERE tenant_id = :t AND next_inspection_due >= :a AND next_inspection_due <= :b")
+            if conn.dialect.name == "postgresql" else text(
+            "UPDATE device SET next_inspection_due = date(next_inspection_due, '+60 days') "
+            "WHERE tenant_id = :t AND next_inspection_due >= :a AND next_inspection_due <= :b"),
+            {"t": tenant_id, "a": today, "b": today + timedelta(days=30)})
+        chosen = conn.execute(text(
+            "SELECT d.id FROM device d JOIN party p ON p.id = d.client_id "
+            "WHERE d.tenant_id = :t AND d.status != 'liquidated' "
+            "AND d.next_inspection_due IS NOT NULL AND p.reminder_consent AND p.email != '' "
+            "ORDER BY d.id LIMIT :n"), {"t": tenant_id, "n": reminders}).scalars().all()
+        assert len(chosen) == reminders, f"only {len(chosen)} devices can be reminded"
+        for i, device_id in enumerate(chosen):
+            conn.execute(text("UPDATE device SET next_inspection_due = :d WHERE id = :i"),
+                         {"d": today + timedelta(days=i % 31), "i": device_id})
+        conn.execute(text("ANALYZE"))
+    engine.dispose()
+    return {"tenant_id": tenant_id}
+
+
+def run_daily(app, sink: Sink, expected: int) -> list[str]:
+    from app.inspections import reminders
+
+    lines = []
+    with app.app_context():
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.perf_counter()
+        first = reminders.run_all()
+        first_s = time.perf_counter() - started
+        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.perf_counter()
+        second = reminders.run_all()
+        second_s = time.perf_counter() - started
+    assert (first.planned, first.sent, first.failed, first.retry) == (expected, expected, 0, 0), \
+        first
+    assert second.sent == 0 and second.planned == 0, second
+    assert sink.count == expected, sink.count
+    lines.append(f"| first run: planned {first.planned}, sent {first.sent}, sink received "
+                 f"{sink.count} | {first_s:.1f} s | {expected / first_s:.0f} mails/s | "
+                 f"peak RSS {rss_after / 1024:.0f} MiB (+{(rss_after - rss_before) / 1024:.0f}) |")
+    lines.append(f"| second run: planned {second.planned}, sent {second.sent} | "
+                 f"{second_s:.2f} s | | |")
+    return lines
+
+
+def list_latency(app, n: int) -> list[str]:
+    from sqlalchemy import select
+
+    from app import tenancy
+    from app.extensions import db
+    from app.models import Party, Technician
+    from bench.generate import PASSWORD
+    from bench.latency import measure
+
+    client = app.test_client()
+    response = client.post("/login", data={"email": "bench@example.com", "password": PASSWORD})
+    assert response.status_code == 303, "sign-in failed"
+    with app.app_context(), tenancy.all_tenants():
+        tenant_id = db.session.scalar(select(Party.tenant_id).limit(1))
+    with app.app_context(), tenancy.use_tenant(tenant_id):
+        producers = db.session.scalars(select(Party.id).where(Party.is_producer.is_(True))).all()
+        technicians = db.session.scalars(select(Technician.id)).all()
+        cities = db.session.scalars(select(Party.city).where(Party.is_client.is_(True))
+                                    .distinct().limit(50)).all()
+    # A deep page: the cursor after following "next" 40 times (2,000 devices in).
+    import re
+
+    url, deep = "/przeglady", None
+    for _ in range(40):
+        html = client.get(url).get_data(as_text=True)
+        found = re.search(r'href="([^"]+)"[^>]*rel="next"', html)
+        if not found:
+            break
+        url = deep = found.group(1).replace("&amp;", "&")
+    assert deep, "no next page"
+    rng = random.Random(16)
+    scenarios = [
+        ("(scale) trivial route: GET /o-programie", lambda: "/o-programie"),
+        ("(scale) device list by due date, page 1", lambda: "/urzadzenia?sort=due"),
+        ("all due dates, page 1", lambda: "/przeglady"),
+        ("overdue", lambda: "/przeglady?window=overdue"),
+        ("due in 30 days", lambda: "/przeglady?window=30"),
+        ("due in 90 days + producer", lambda: f"/przeglady?window=90&producer="
+                                              f"{rng.choice(producers)}"),
+        ("technician filter", lambda: f"/przeglady?technician={rng.choice(technicians)}"),
+        ("city filter", lambda: f"/przeglady?city={rng.choice(cities)}"),
+        ("not reminded + no open order", lambda: "/przeglady?reminded=no&ordered=no"),
+        ("page 41 (keyset cursor)", lambda: deep),
+    ]
+    htmx = [("the rows alone (htmx: a filter change), due in 30 days",
+             lambda: "/przeglady?window=30")]
+    lines = []
+    for label, urls, asking in ([(*s, client) for s in scenarios]
+                                + [(*s, _Htmx(client)) for s in htmx]):
+        r = measure(asking, urls, n)
+        verdict = "ok" if r["p95"] < 25 else "OVER 25 ms"
+        lines.append(f"| {label} | {r['median']:.1f} | {r['p95']:.1f} | {r['max']:.1f} | "
+                     f"{verdict} |")
+    return lines
+
+
+class _Htmx:
+    """The test client asking as htmx does (the rows' fragment)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, url):
+        return self.client.get(url, headers={"HX-Request": "true"})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--generate", action="store_true")
+    parser.add_argument("--orders", type=int, default=20_000)
+    parser.add_argument("--reminders", type=int, default=2_000)
+    parser.add_argument("--app-role", action="store_true",
+                        help="PostgreSQL: run as a role that owns no table (row-level security)")
+    parser.add_argument("-n", type=int, default=300)
+    parser.add_argument("--list-only", action="store_true",
+                        help="only the list's latency (the data of an earlier run)")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("PLOMBA_ENV", "development")
+    if args.generate:
+        from bench.generate import generate
+
+        generate(args.database_url, orders=args.orders, devices=20_000)
+    if not args.list_only:
+        prepare(args.database_url, args.reminders)
+    url = as_app_role(args.database_url) if args.app_role else args.database_url
+    from app import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
+                      "REDIS_URL": "redis://127.0.0.1:1/0", "RATELIMIT_ENABLED": False,
+                      "RZS_ALLOW_PRIVATE_HOSTS": True, "PUBLIC_BASE_URL": "https://plomba.test"})
+    sink = Sink()
+    route_smtp_to(sink)
+    dialect = url.split(":", 1)[0]
+    try:
+        if args.list_only:
+            raise SystemExit(_list_only(app, args.n, url))
+        print(f"| reminders run ({dialect}) | time | rate | memory |")
+        print("|---|---:|---:|---|")
+        for line in run_daily(app, sink, args.reminders):
+            print(line)
+        sys.stdout.flush()
+    finally:
+        sink.stop()
+    print()
+    print(f"| Przeglądy list ({dialect}, n={args.n}) | median ms | p95 ms | max ms | < 25 ms |")
+    print("|---|---:|---:|---:|---|")
+    for line in list_latency(app, args.n):
+        print(line)
+        sys.stdout.flush()
+    return 0
+
+
+def _list_only(app, n: int, url: str) -> int:
+    dialect = url.split(":", 1)[0]
+    print(f"| Przeglądy list ({dialect}, n={n}) | median ms | p95 ms | max ms | < 25 ms |")
+    print("|---|---:|---:|---:|---|")
+    for line in list_latency(app, n):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
