@@ -88,6 +88,7 @@ VIEW_MODULES = (
     "app.catalog.routes", "app.parties.routes", "app.devices.routes", "app.technicians.routes",
     "app.orders.routes", "app.transmissions.routes", "app.reports.routes", "app.admin.routes",
     "app.admin.users", "app.mailings.routes", "app.platform.routes", "app.health.routes",
+    "app.imports.routes",
 )
 
 

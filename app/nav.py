@@ -15,6 +15,7 @@ NAV = [
             ("Urządzenia", "devices.index"),
             ("Serwisanci", "technicians.index"),
             ("Usługi", "catalog.services"),
+            ("Import z pliku", "imports.index"),
         ],
     ),
     ("Wysyłka", [("Dziennik wysyłki", "transmissions.index")]),

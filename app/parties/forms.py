@@ -12,9 +12,8 @@ from app.identifiers import (
     normalize_regon,
     normalize_unique_prefixes,
 )
+from app.parties.rules import postal_code_problem
 from app.parties.service import ClientData, FactoryCheck, LocationData, PartyData
-
-POSTAL_HINT = "Kod pocztowy w formacie 00-000."
 
 
 def _nip_field(label="NIP"):
@@ -34,10 +33,9 @@ class AddressMixin:
     city = StringField("Miejscowość", filters=[strip], validators=[max_len(100)])
 
     def validate_postal_code(self, field):
-        value = field.data or ""
-        if value and not (len(value) == 6 and value[2] == "-"
-                          and (value[:2] + value[3:]).isdigit()):
-            raise ValidationError(POSTAL_HINT)
+        problem = postal_code_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
 
 
 class ClientForm(AddressMixin, PlForm):

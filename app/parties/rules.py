@@ -54,3 +54,16 @@ def matching_clients(q: str, at_most: int | None = None) -> Select:
         stmt = stmt.union(select(Party.id).where(Party.is_client.is_(True), Party.nip >= digits,
                                                  Party.nip < upper))
     return stmt
+
+
+POSTAL_HINT = "Kod pocztowy w formacie 00-000."
+
+
+def postal_code_problem(value: str) -> str | None:
+    """Why this postal code cannot be saved (Polish), or None; empty is allowed here (a site's
+    form requires it on its own). The forms and the file import share it."""
+    value = value or ""
+    if value and not (len(value) == 6 and value[2] == "-"
+                      and (value[:2] + value[3:]).isdigit()):
+        return POSTAL_HINT
+    return None

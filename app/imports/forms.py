@@ -1,0 +1,23 @@
+"""The upload form and the column mapping as the screens send it."""
+
+from flask_wtf.file import FileField
+from wtforms import SelectField
+
+from app.forms_common import PlForm
+from app.imports.columns import ImportKind, fields
+
+KIND_CHOICES = [(k.value, k.label) for k in ImportKind]
+
+
+class UploadForm(PlForm):
+    kind = SelectField("Co importujesz", choices=KIND_CHOICES, default=ImportKind.CLIENTS.value)
+    file = FileField("Plik CSV albo XLSX")
+
+
+def mapping_from(args, kind: ImportKind, columns: int) -> dict[str, int | None]:
+    """field -> column index from `m_<field>` parameters; anything else is no column."""
+    mapping: dict[str, int | None] = {}
+    for field in fields(kind):
+        raw = args.get(f"m_{field.name}", "")
+        mapping[field.name] = int(raw) if raw.isdigit() and int(raw) < columns else None
+    return mapping
