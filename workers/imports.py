@@ -23,7 +23,7 @@ def import_file(job: Job, progress) -> dict:
     mapping = {name: (int(index) if index is not None else None)
                for name, index in params["mapping"].items()}
     try:
-        return run(upload.path, upload.file_kind, ImportKind(params["kind"]), mapping,
+        return run(upload.path, upload.file_kind, ImportKind(params["what"]), mapping,
                    dry_run=bool(params.get("dry_run")), source=upload.name,
                    progress=progress, note=progress.note)
     except FileProblem as exc:

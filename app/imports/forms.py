@@ -3,10 +3,10 @@
 from flask_wtf.file import FileField
 from wtforms import SelectField
 
-from app.forms_common import PlForm
+from app.forms_common import PlForm, choices
 from app.imports.columns import ImportKind, fields
 
-KIND_CHOICES = [(k.value, k.label) for k in ImportKind]
+KIND_CHOICES = choices((k.value, k.label) for k in ImportKind)
 
 
 class UploadForm(PlForm):

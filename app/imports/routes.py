@@ -123,7 +123,7 @@ def start(token):
     if missing_fields(kind, mapping):
         abort(400)
     dry_run = request.form.get("dry_run") == "1"
-    job = jobs.new(JobKind.IMPORT, current_user.id, token=upload.token, kind=kind.value,
+    job = jobs.new(JobKind.IMPORT, current_user.id, token=upload.token, what=kind.value,
                    mapping=mapping, dry_run=dry_run, name=upload.name)
     db.session.commit()
     if not job_queue.start(job):
@@ -135,7 +135,7 @@ def start(token):
 @office_staff
 def job(job_id):
     job = jobs.get_or_404(job_id, JobKind.IMPORT)
-    kind = ImportKind(job.params["kind"])
+    kind = ImportKind(job.params["what"])
     labels = {f.name: f.label for f in fields(kind)}
     upload = uploads.find(current_user.tenant_id, job.params["token"])
     return page_or_partial("imports/job.html", "imports/_job.html", job=job, kind=kind,
