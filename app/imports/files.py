@@ -56,14 +56,6 @@ def kind_of(name: str, head: bytes) -> str:
     return "csv"
 
 
-def read_rows(path: Path, kind: str) -> Iterator[list[Cell]]:
-    """The file's rows, the header first; rows with no value at all are left out."""
-    rows = _xlsx_rows(path) if kind == "xlsx" else _csv_rows(path)
-    for row in rows:
-        if any(_filled(cell) for cell in row):
-            yield row
-
-
 def header_and_rows(path: Path, kind: str) -> tuple[list[str], Iterator[tuple[int, list[Cell]]]]:
     """The column names and the data rows numbered as the user sees them in a spreadsheet
     (the header is row 1). FileProblem when the file is empty or unreadable."""

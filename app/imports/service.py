@@ -77,6 +77,13 @@ class Row:
             self.errors.setdefault(name, BAD_DATE.format(text=text[:20]))
         return day
 
+    def shown(self, name: str) -> str:
+        """The cell as the preview shows it (a formula as written, a date the Polish way)."""
+        value = self.values.get(name, "")
+        if isinstance(value, date):
+            return value.strftime("%d.%m.%Y")
+        return str(value or "")
+
     def error(self, name: str, message: str) -> None:
         self.errors.setdefault(name, str(message))
 
