@@ -14,7 +14,11 @@ class UploadForm(PlForm):
     file = FileField("Plik CSV albo XLSX")
 
 
-def mapping_from(args, kind: ImportKind, columns: int) -> dict[str, int | None]:
+# More columns than any spreadsheet of records has: an index past a row's end is an empty cell.
+MAX_COLUMNS = 1000
+
+
+def mapping_from(args, kind: ImportKind, columns: int = MAX_COLUMNS) -> dict[str, int | None]:
     """field -> column index from `m_<field>` parameters; anything else is no column."""
     mapping: dict[str, int | None] = {}
     for field in fields(kind):

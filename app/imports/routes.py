@@ -99,8 +99,8 @@ def _header(upload: uploads.Upload) -> list[str]:
 @office_staff
 def preview(token):
     upload, kind = _upload(token), _kind()
-    header = _header(upload)
-    mapping = mapping_from(request.args, kind, len(header))
+    # The file is read once, by the check: a large workbook's strings take a while to load.
+    mapping = mapping_from(request.args, kind)
     missing = missing_fields(kind, mapping)
     outcome = None
     if not missing:
@@ -109,7 +109,7 @@ def preview(token):
         except FileProblem as exc:
             flash(str(exc), "error")
             return redirect(url_for("imports.index"), 303)
-    return render_template("imports/preview.html", upload=upload, kind=kind, header=header,
+    return render_template("imports/preview.html", upload=upload, kind=kind,
                            shown=[f for f in fields(kind) if mapping[f.name] is not None],
                            mapping=mapping, missing=missing,
                            outcome=outcome, preview_rows=PREVIEW_ROWS)
@@ -119,7 +119,7 @@ def preview(token):
 @office_staff
 def start(token):
     upload, kind = _upload(token), _kind()
-    mapping = mapping_from(request.form, kind, len(_header(upload)))
+    mapping = mapping_from(request.form, kind)
     if missing_fields(kind, mapping):
         abort(400)
     dry_run = request.form.get("dry_run") == "1"

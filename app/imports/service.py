@@ -19,10 +19,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
-from app import audit, clock
+from app import audit, clock, tenancy
 from app.days import parse_day
 from app.devices import rules as device_rules
 from app.devices.rules import DeviceInput
@@ -50,7 +50,7 @@ class CellError:
     message: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     number: int
     values: dict[str, Cell]
@@ -145,7 +145,8 @@ def run(path: Path, file_kind: str, kind: ImportKind, mapping: Mapping, dry_run:
     (one transaction). The result dict is the job's report."""
     rows = list(read(path, file_kind, kind, mapping))
     outcome, importer = _process(kind, rows, progress=progress, source=source)
-    if outcome.errors or dry_run or not rows:
+    del rows  # the plan holds what is written; the file's rows are not needed any more
+    if outcome.errors or dry_run or not outcome.rows:
         db.session.rollback()
         return outcome.as_result(dry_run, saved=False)
     if note:
@@ -367,7 +368,7 @@ class _Devices:
         self.unique_rows: dict[str, int] = {}
         self.factory_rows: dict[str, int] = {}
         self.new_sites: dict[tuple, Location] = {}
-        self.plan: list[tuple[Device | None, DeviceInput, tuple | None, str]] = []
+        self.plan: list[tuple[Device | None, DeviceInput, object]] = []
 
     def load(self, rows: list[Row]) -> None:
         producers = db.session.scalars(select(Party).where(Party.is_producer.is_(True))).all()
@@ -445,7 +446,7 @@ class _Devices:
             else None)
         if existing is not None and location is not None and not isinstance(location, tuple):
             clean = replace(clean, location_id=location.id)
-        self.plan.append((existing, clean, location, row.text("model")))
+        self.plan.append((existing, clean, location))
         if existing is None:
             self.outcome.count("devices_added")
         elif _device_changes(existing, clean, location):
@@ -489,21 +490,31 @@ class _Devices:
             db.session.add(location)
             sites[(client_id, _key)] = location
         db.session.flush()
-        for existing, clean, location, _model in self.plan:
+        tenant_id = tenancy.current_tenant_id()
+        if tenant_id is None:
+            raise tenancy.TenancyError("no tenant set for the import")
+        for existing, clean, location in self.plan:
             if isinstance(location, tuple):
                 location = sites[location]
             clean = replace(clean, location_id=location.id if location is not None else None)
             if existing is None:
+                # A transient device, never added to the session: the rules fill it (the next
+                # inspection included) and its columns go into one multi-row INSERT. Twenty
+                # thousand session objects would double the worker's memory.
                 device = Device()
                 device_rules.apply(device, clean)
-                db.session.add(device)
-                added.append(device)
+                added.append({key: value for key, value in vars(device).items()
+                              if not key.startswith("_")} | {"tenant_id": tenant_id})
             elif _device_changes(existing, clean, location):
                 device_rules.apply(existing, clean)
                 updated.append(existing)
         db.session.flush()
+        added_ids: list[int] = []
+        for chunk in _chunks(added, 1000):
+            added_ids += db.session.scalars(
+                insert(Device).returning(Device.id, sort_by_parameter_order=True), chunk).all()
         _audit("location.created", Location, list(sites.values()), self.source)
-        _audit("device.created", Device, added, self.source)
+        audit.record_many("device.created", Device, added_ids, f"Import z pliku {self.source}")
         _audit("device.updated", Device, updated, self.source)
 
 
