@@ -320,26 +320,55 @@ class _Clients:
             self.outcome.count("sites_added")
 
     def write(self) -> None:
-        added, updated, sites = [], [], []
-        for nip, item in self.plan.items():
-            party, values = item["party"], item["values"]
-            if party is None:
-                party = Party(is_client=True, nip=nip)
-                _assign(party, values, only_filled=False)
-                db.session.add(party)
-                added.append(party)
-            elif _changes(party, values):
-                _assign(party, values, only_filled=True)
+        """New clients and sites as multi-row INSERTs (ids returned in order), changed ones
+        through the session: ten thousand session objects would double the worker's memory."""
+        tenant_id = _tenant_id()
+        new = [(nip, item) for nip, item in self.plan.items() if item["party"] is None]
+        updated = []
+        for item in self.plan.values():
+            party = item["party"]
+            if party is not None and _changes(party, item["values"]):
+                _assign(party, item["values"], only_filled=True)
                 updated.append(party)
-            for (street, postal, city), site_name in item["sites"]:
-                location = Location(street=street, postal_code=postal, city=city,
-                                    name=site_name)
-                party.locations.append(location)
-                sites.append(location)
         db.session.flush()
-        _audit("client.created", Party, added, self.source)
+        added_ids = _insert(Party, [
+            _party_columns(nip, item["values"], tenant_id) for nip, item in new])
+        client_ids = dict(zip((nip for nip, _ in new), added_ids, strict=True))
+        site_ids = _insert(Location, [
+            {"tenant_id": tenant_id, "client_id": item["party"].id if item["party"] is not None
+             else client_ids[nip], "street": street, "postal_code": postal, "city": city,
+             "name": site_name}
+            for nip, item in self.plan.items()
+            for (street, postal, city), site_name in item["sites"]])
+        detail = f"Import z pliku {self.source}"
+        audit.record_many("client.created", Party, added_ids, detail)
         _audit("client.updated", Party, updated, self.source)
-        _audit("location.created", Location, sites, self.source)
+        audit.record_many("location.created", Location, site_ids, detail)
+
+
+def _party_columns(nip: str, values: dict, tenant_id: int) -> dict:
+    columns = {"name": "", "street": "", "postal_code": "", "city": "", "phone": "", "regon": ""}
+    columns.update(values)
+    # Every row the same keys (one INSERT); name_key as Party's validator keeps it.
+    return columns | {"tenant_id": tenant_id, "nip": nip, "is_client": True,
+                      "is_producer": False, "name_key": columns["name"].lower()}
+
+
+def _tenant_id() -> int:
+    tenant_id = tenancy.current_tenant_id()
+    if tenant_id is None:
+        raise tenancy.TenancyError("no tenant set for the import")
+    return tenant_id
+
+
+def _insert(model: type, rows: list[dict]) -> list[int]:
+    """Multi-row INSERTs of `rows` (tenant_id set: a bulk INSERT skips the flush that stamps
+    it), in chunks; the new ids in the rows' order."""
+    ids: list[int] = []
+    for chunk in _chunks(rows, 1000):
+        ids += db.session.scalars(
+            insert(model).returning(model.id, sort_by_parameter_order=True), chunk).all()
+    return ids
 
 
 def _changes(record, values: dict) -> bool:
@@ -441,11 +470,16 @@ class _Devices:
             row.error(_FIELD_OF.get(name, name), str(problem))
         if row.errors:
             return
-        location = self._location(client, site) if site else (
-            existing.location if existing is not None and existing.client_id == client.id
-            else None)
-        if existing is not None and location is not None and not isinstance(location, tuple):
-            clean = replace(clean, location_id=location.id)
+        # A site named in the row (a Location, or the key of a new one), else the device's own
+        # site id while it stays with its client: an id, so no device loads its site.
+        if site:
+            location = self._location(client, site)
+        elif existing is not None and existing.client_id == client.id:
+            location = existing.location_id
+        else:
+            location = None
+        if not isinstance(location, tuple):
+            clean = replace(clean, location_id=_location_id(location))
         self.plan.append((existing, clean, location))
         if existing is None:
             self.outcome.count("devices_added")
@@ -490,13 +524,10 @@ class _Devices:
             db.session.add(location)
             sites[(client_id, _key)] = location
         db.session.flush()
-        tenant_id = tenancy.current_tenant_id()
-        if tenant_id is None:
-            raise tenancy.TenancyError("no tenant set for the import")
+        tenant_id = _tenant_id()
         for existing, clean, location in self.plan:
             if isinstance(location, tuple):
-                location = sites[location]
-            clean = replace(clean, location_id=location.id if location is not None else None)
+                clean = replace(clean, location_id=sites[location].id)
             if existing is None:
                 # A transient device, never added to the session: the rules fill it (the next
                 # inspection included) and its columns go into one multi-row INSERT. Twenty
@@ -509,10 +540,7 @@ class _Devices:
                 device_rules.apply(existing, clean)
                 updated.append(existing)
         db.session.flush()
-        added_ids: list[int] = []
-        for chunk in _chunks(added, 1000):
-            added_ids += db.session.scalars(
-                insert(Device).returning(Device.id, sort_by_parameter_order=True), chunk).all()
+        added_ids = _insert(Device, added)
         _audit("location.created", Location, list(sites.values()), self.source)
         audit.record_many("device.created", Device, added_ids, f"Import z pliku {self.source}")
         _audit("device.updated", Device, updated, self.source)
@@ -545,12 +573,15 @@ def _over(device: Device, data: DeviceInput, interval_given: bool,
                                     else device.inspection_interval_months))
 
 
+def _location_id(location) -> int | None:
+    return location.id if isinstance(location, Location) else location
+
+
 def _device_changes(device: Device, clean: DeviceInput, location) -> bool:
     if isinstance(location, tuple):
         return True
-    if any(getattr(device, name) != getattr(clean, name) for name in _DEVICE_FIELDS):
-        return True
-    return location is not None and device.location_id != location.id
+    return any(getattr(device, name) != getattr(clean, name) for name in _DEVICE_FIELDS) or \
+        device.location_id != _location_id(location)
 
 
 class _Technicians:
