@@ -35,7 +35,7 @@ from app.parties.rules import postal_code_problem
 from app.technicians.service import TAKEN as TECHNICIAN_TAKEN
 
 PREVIEW_ROWS = 100
-CHUNK = 500  # values per IN (...) when reading the records the rows refer to
+CHUNK = 5000  # values per IN (...) when reading the records the rows refer to: few scans
 FORMULA = "Komórka zawiera formułę ({text}): formuły nie są importowane. Wpisz w niej wartość."
 BAD_DATE = "„{text}” to nie jest poprawna data: podaj ją jak 31.12.2026."
 DEVICE_KINDS = {"": None, "kasa": DeviceKind.REGISTER.value, "kasa fiskalna":
