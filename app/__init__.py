@@ -96,6 +96,7 @@ VIEW_MODULES = (
     "app.platform.catalogue", "app.parties.catalogue_routes",
     "app.health.metrics",
     "app.inspections.routes",
+    "app.imports.routes",
 )
 
 

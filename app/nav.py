@@ -16,6 +16,7 @@ NAV = [
             ("Urządzenia", "devices.index"),
             ("Serwisanci", "technicians.index"),
             ("Usługi", "catalog.services"),
+            ("Import z pliku", "imports.index"),
         ],
     ),
     ("Wysyłka", [("Dziennik wysyłki", "transmissions.index")]),

@@ -48,6 +48,7 @@ KINDS = {
     JobKind.RZS_BATCH: Kind(RZS, "workers.rzs:send_batch", 3600),
     JobKind.RZS_PING: Kind(RZS, "workers.rzs:test_connection", 120),
     JobKind.SMTP_TEST: Kind(MAIL, "workers.mail:send_test", 120),
+    JobKind.IMPORT: Kind(REPORTS, "workers.imports:import_file", 1800),
 }
 SEND_ORDER_TIMEOUT = 300
 NOT_QUEUED = "Kolejka zadań była niedostępna: zadanie nie zostało uruchomione."

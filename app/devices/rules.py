@@ -72,7 +72,7 @@ def check_factory_no(session: Session, raw: str, producer: Party | None,
         return (raw or "").strip().upper(), Problem(str(exc))
     holder = _holder(session, Device.factory_no, value, exclude_id)
     if holder is not None:
-        return value, Problem(f"Urządzenie o nr fabrycznym {value} już istnieje.", holder)
+        return value, taken("factory_no", value, holder)
     return value, None
 
 
@@ -88,14 +88,39 @@ def check_unique_no(session: Session, raw: str, producer: Party | None,
         return "".join((raw or "").split()).upper(), Problem(str(exc))
     holder = _holder(session, Device.unique_no, value, exclude_id)
     if holder is not None:
-        return value, Problem(f"Urządzenie o nr unikatowym {value} już istnieje.", holder)
+        return value, taken("unique_no", value, holder)
     return value, None
+
+
+def taken(field: str, value: str, holder: int) -> Problem:
+    """Another device of the tenant holds this number (`field`: factory_no or unique_no)."""
+    what = "fabrycznym" if field == "factory_no" else "unikatowym"
+    return Problem(f"Urządzenie o nr {what} {value} już istnieje.", holder)
 
 
 def check_device(session: Session, data: DeviceInput, device_id: int | None = None,
                  today: date | None = None) -> tuple[DeviceInput, dict[str, Problem]]:
     """Every rule for saving a device (device_id when it exists already): the normalised input
     and the problems per field (named as in the API). Nothing may be saved while any remain."""
+    producer = producer_of(session, data.producer_id)
+    client = session.get(Party, data.client_id) if data.client_id else None
+    location = session.get(Location, data.location_id) if data.location_id is not None else None
+    clean, problems = check_values(data, producer, client, location, today)
+    for field, column in (("factory_no", Device.factory_no), ("unique_no", Device.unique_no)):
+        if field not in problems:
+            holder = _holder(session, column, getattr(clean, field), device_id)
+            if holder is not None:
+                problems[field] = taken(field, getattr(clean, field), holder)
+    return clean, problems
+
+
+def check_values(data: DeviceInput, producer: Party | None, client: Party | None,
+                 location: Location | None, today: date | None = None
+                 ) -> tuple[DeviceInput, dict[str, Problem]]:
+    """The rules of check_device that need no query: the records the ids name are given (None
+    when not found), so a caller holding them already (the file import, thousands of rows)
+    checks each row the same way without a query per row. Numbers held by another device are
+    the caller's to check (check_device: one query each)."""
     today = today or clock.today()
     problems: dict[str, Problem] = {}
 
@@ -105,31 +130,40 @@ def check_device(session: Session, data: DeviceInput, device_id: int | None = No
     if len(model) > MODEL_MAX:
         problems["model"] = Problem(f"Model może mieć najwyżej {MODEL_MAX} znaków.")
 
-    producer = producer_of(session, data.producer_id)
+    if producer is not None and not producer.is_producer:
+        producer = None
     if data.producer_id is None:
         problems["producer_id"] = Problem("Wybierz producenta.")
     elif producer is None:
         problems["producer_id"] = Problem("Wybierz producenta z listy.")
 
-    factory_no, problem = check_factory_no(session, data.factory_no, producer, device_id)
-    if problem:
-        problems["factory_no"] = problem
-    unique_no, problem = check_unique_no(session, data.unique_no, producer, device_id)
-    if problem:
-        problems["unique_no"] = problem
+    try:
+        factory_no = normalize_factory_no(data.factory_no,
+                                          producer.factory_masks if producer else None)
+    except IdentifierError as exc:
+        factory_no = (data.factory_no or "").strip().upper()
+        problems["factory_no"] = Problem(str(exc))
+    if not (data.unique_no or "").strip():
+        unique_no = ""
+        problems["unique_no"] = Problem("Podaj nr unikatowy.")
+    else:
+        try:
+            unique_no = normalize_unique_no(data.unique_no,
+                                            producer.unique_prefixes if producer else None)
+        except IdentifierError as exc:
+            unique_no = "".join((data.unique_no or "").split()).upper()
+            problems["unique_no"] = Problem(str(exc))
 
     registration_no = (data.registration_no or "").strip()
     if len(registration_no) > REGISTRATION_NO_MAX:
         problems["registration_no"] = Problem(
             f"Nr ewidencyjny może mieć najwyżej {REGISTRATION_NO_MAX} znaków.")
 
-    client = session.get(Party, data.client_id) if data.client_id else None
     if data.client_id is None:
         problems["client_id"] = Problem("Wybierz podatnika.")
     elif client is None or not client.is_client:
         problems["client_id"] = Problem("Wybierz podatnika z listy.")
     if data.location_id is not None:
-        location = session.get(Location, data.location_id)
         if location is None:
             problems["location_id"] = Problem("Wybierz miejsce instalacji z listy.")
         elif client is not None and location.client_id != client.id:

@@ -22,6 +22,7 @@ class JobKind(StrEnum):
     # may hang for seconds, so never inside a web request (gunicorn has few workers).
     RZS_PING = "rzs_ping"
     SMTP_TEST = "smtp_test"
+    IMPORT = "import"  # a file's clients, devices or technicians (app/imports)
 
 
 class JobStatus(StrEnum):

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.accounts.passwords import hash_password
 from app.extensions import db
+from app.identifiers import POSTAL_CODE_MESSAGE
 from app.models import CatalogueProducer, CatalogueRevision, Operator
 
 OP_EMAIL, OP_PASSWORD = "operator@plomba.pl", "haslo-operatora-1"
@@ -70,13 +71,13 @@ def test_operator_adds_and_edits_an_entry_each_save_a_version(app, client):
 def test_bad_values_are_refused_at_their_fields_nothing_saved(app, client):
     _sign_in(app, client)
     bad = client.post("/platform/katalog/nowy", data={
-        **ENTRY, "name": "", "nip": "527-526-01-85", "postal_code": "02281",
+        **ENTRY, "name": "", "nip": "527-526-01-85", "postal_code": "0228",
         "factory_masks": "P" * 33, "unique_prefixes": "ZB1, EBF", "api_url": "rzs.posnet.pl"})
     errors = _errors(bad)
     assert errors == {
         "name": "Podaj nazwę producenta.",
         "nip": "Nieprawidłowy NIP: błędna suma kontrolna.",
-        "postal_code": "Kod pocztowy w formacie 00-000.",
+        "postal_code": POSTAL_CODE_MESSAGE,
         "factory_masks": f"Maska {'P' * 33} jest za długa (najwyżej 32 znaki).",
         "unique_prefixes": "Prefiks to trzy litery; popraw: ZB1.",
         "api_url": "Podaj pełny adres, np. https://rzs.producent.pl/api.",
