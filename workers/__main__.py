@@ -3,9 +3,11 @@
 Creates the Flask app once for this process (`app.create_app()`, configured from the
 environment like the web server: PLOMBA_ENV, DATABASE_URL, REDIS_URL, ...), pushes an app
 context and works on every queue of `workers.QUEUE_NAMES` (`rzs` first) with rq's scheduler
-(scheduled jobs, retries with backoff). rq forks a work horse per job; the horse inherits the
-app context, so a job function only sets its tenant (`app.tenancy.use_tenant(tenant_id)`) and
-never creates an app itself. Run more of these processes to scale out.
+(the sweeper's next run; retries of registry events wait in their rows, not in Redis). rq
+forks a work horse per job; the horse inherits the app context, so a job function only sets its
+tenant (`app.tenancy.use_tenant(tenant_id)`) and never creates an app itself. Run more of these
+processes to scale out, under a restart policy: rq's worker quits when Redis goes away while a
+job runs.
 """
 
 from __future__ import annotations

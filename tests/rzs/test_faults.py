@@ -10,6 +10,7 @@ from app import clock
 from app.rzs import dispatch
 from tests.rzs.conftest import start_worker
 from tests.services import start_redis
+from workers.rzs import sweep_once
 
 
 def _children(pid: int) -> list[int]:
@@ -102,8 +103,8 @@ def test_redis_down_while_orders_close_then_the_sweeper_sends(rzs, app, tmp_path
     port = int(server.url.rsplit(":", 1)[1].split("/")[0])
     server = start_redis(tmp_path / "redis2", port=port)
     try:
-        with rzs.ctx():
-            assert dispatch.sweep()["enqueued"] == 3
+        with rzs.app.app_context():
+            assert sweep_once()["enqueued"] == 1  # one job for the producer's three orders
         rzs.work(until_settled=True)
         assert {r["status"] for r in rzs.rows()} == {"delivered"}
         assert len(orders) == 3
