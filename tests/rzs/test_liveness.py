@@ -107,7 +107,7 @@ def test_a_sweep_schedules_the_next_one_first(rzs, redis_client, monkeypatch, bo
         seen.append(_scheduled(q))
         if body_fails:
             raise RuntimeError("the database went away")
-        return {"rescued": 0, "enqueued": 0}
+        return {"rescued": 0, "producers": []}
 
     monkeypatch.setattr(dispatch, "sweep", body)
     redis_client.flushall()
