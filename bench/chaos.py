@@ -102,9 +102,11 @@ class Registry:
     def counts(self) -> dict:
         with sqlite3.connect(self.directory / "rzs" / "rzs.sqlite3") as conn:
             stored = dict(conn.execute("SELECT event_id, count(*) FROM events GROUP BY event_id"))
-            received = conn.execute("SELECT coalesce(sum(events), 0), count(*) FROM requests")
-            events_received, requests = received.fetchone()
-        return {"stored": stored, "received": events_received, "requests": requests}
+            received = conn.execute("SELECT coalesce(sum(events), 0), count(*),"
+                                    " coalesce(sum(reply_lost), 0) FROM requests")
+            events_received, requests, lost_replies = received.fetchone()
+        return {"stored": stored, "received": events_received, "requests": requests,
+                "replies_lost": lost_replies}
 
 
 class Redis:
@@ -141,6 +143,17 @@ class Redis:
         self.server.stop()
 
 
+def _pids() -> list[int]:
+    return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
+
+
+def _pgid(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except OSError:
+        return None
+
+
 class Workers:
     """Two `python -m workers rzs` processes, each in a session of its own (the worker, its
     work horse and its scheduler), restarted by a supervisor thread when one dies."""
@@ -172,14 +185,16 @@ class Workers:
                     self._start(slot)
             time.sleep(0.25)
 
-    def kill(self, slot: int) -> None:
-        """kill -9 of the worker, its work horse and its scheduler."""
+    def kill(self, slot: int) -> int:
+        """kill -9 of the worker, its work horse and its scheduler; how many processes."""
         process = self.processes[slot]
+        group = [pid for pid in _pids() if _pgid(pid) == process.pid]
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         self.killed += 1
+        return len(group)
 
     def stop(self) -> None:
         self.running = False
@@ -370,8 +385,9 @@ def run(args) -> dict:
                         (65, "registry down", registry.kill)]
             for second, name, action in sorted(timeline, key=lambda item: item[0]):
                 at(second)
-                action()
-                log(f"t={second}: {name} (Redis keys now {redis.keys()})")
+                done = action()
+                log(f"t={second}: {name}" + (f" ({done} processes)" if done else "")
+                    + f"; Redis keys now {redis.keys()}")
             at(95)
             registry.start()  # with its data and no faults
             last_fault = time.monotonic()
@@ -406,7 +422,7 @@ def run(args) -> dict:
         "duplicate_posts": counts["received"] - len(stored),
         "wrong_status": len(wrong),
         "settle_s": settle,
-        "requests": counts["requests"],
+        "requests": counts["requests"], "replies_lost": counts["replies_lost"],
         "kills": workers.killed, "worker_starts": workers.starts,
         "closed": closer.closed, "close_retries": closer.retries, "batch_job": batch_status,
         "pending_left": sum(s in ("pending", "sending") for s in found.values()),
