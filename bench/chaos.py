@@ -11,11 +11,11 @@ measured here), a tenant with an online and an offline producer, and two workers
 
 Timeline, seconds from the start:
   0        faults on: 30 % of /events answer 500, 429 bursts (3 of every 20 requests,
-           Retry-After 2 s), 5 % of replies lost after storing; --online orders start closing
-           (one event each, spread over 60 s)
+           Retry-After 2 s), 20 % of the replies of stored requests lost; --online orders
+           start closing (one event each, spread over 60 s)
   2        "Wyślij zlecenia" of the offline producer: one batch job of --offline events
   10 20 38 52  kill -9 of a worker with its work horse and scheduler (its process group),
-           the two workers in turn
+           the two workers in turn, each when it runs a job (waiting up to 8 s for one)
   30       Redis restarted with its data (SAVE, SHUTDOWN, started on the same files)
   45       Redis restarted without its data
   65-95    the registry down (its process killed), then started again on its data, with no
@@ -57,7 +57,7 @@ WORKER = ("import sys; from app.rzs import dispatch; dispatch.BACKOFF_CAP = floa
           "from workers.__main__ import main; sys.exit(main(sys.argv[2:]))")
 OFFLINE_NIP = "7010002139"
 FAULTS = {"fail_share": 0.3, "throttle": 3, "throttle_every": 20, "retry_after": 2,
-          "lose_reply_share": 0.05}
+          "lose_reply_share": 0.2}
 
 
 def log(message: str) -> None:
@@ -185,8 +185,25 @@ class Workers:
                     self._start(slot)
             time.sleep(0.25)
 
-    def kill(self, slot: int) -> int:
-        """kill -9 of the worker, its work horse and its scheduler; how many processes."""
+    def busy(self, redis_url: str) -> set[int]:
+        """The pids of the workers that run a job now (a work horse is alive)."""
+        import redis
+        from rq import Worker
+
+        try:
+            connection = redis.Redis.from_url(redis_url, socket_timeout=2)
+            return {w.pid for w in Worker.all(connection=connection) if w.state == "busy"}
+        except redis.RedisError:
+            return set()
+
+    def kill(self, slot: int, redis_url: str, wait: float = 8) -> int:
+        """kill -9 of the worker, its work horse and its scheduler; how many processes. Waits
+        up to `wait` seconds for the worker of the slot to be running a job, so the kill takes
+        a work horse with it."""
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and self.processes[slot].pid not in self.busy(
+                redis_url):
+            time.sleep(0.05)
         process = self.processes[slot]
         group = [pid for pid in _pids() if _pgid(pid) == process.pid]
         try:
@@ -378,7 +395,7 @@ def run(args) -> dict:
             batch = start_batch(app, ids)
             log("batch started")
             kills = iter([(10, 0), (20, 1), (38, 0), (52, 1)])
-            timeline = [*[(t, f"kill -9 worker {s}", lambda s=s: workers.kill(s))
+            timeline = [*[(t, f"kill -9 worker {s}", lambda s=s: workers.kill(s, redis.url))
                           for t, s in kills],
                         (30, "Redis restarted with its data", lambda: redis.restart(True)),
                         (45, "Redis restarted without its data", lambda: redis.restart(False)),
