@@ -143,15 +143,31 @@ class Redis:
         self.server.stop()
 
 
-def _pids() -> list[int]:
-    return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if parent == pid:
+                found.append(int(entry))
+    return found
 
 
-def _pgid(pid: int) -> int | None:
-    try:
-        return os.getpgid(pid)
-    except OSError:
-        return None
+def _horses(worker_pid: int) -> list[int]:
+    """The worker's work horse, if one runs: the child that leads a process group of its own
+    (rq's scheduler, the other child, stays in the worker's)."""
+    found = []
+    for pid in _children(worker_pid):
+        try:
+            if os.getpgid(pid) == pid:
+                found.append(pid)
+        except OSError:
+            pass
+    return found
 
 
 class Workers:
@@ -162,7 +178,7 @@ class Workers:
         self.env, self.cap, self.logs = env, backoff_cap, logs
         self.processes: list[subprocess.Popen | None] = [None] * slots
         self.starts = 0
-        self.killed = 0
+        self.killed = self.horses_killed = 0
         self.running = True
         for slot in range(slots):
             self._start(slot)
@@ -185,33 +201,27 @@ class Workers:
                     self._start(slot)
             time.sleep(0.25)
 
-    def busy(self, redis_url: str) -> set[int]:
-        """The pids of the workers that run a job now (a work horse is alive)."""
-        import redis
-        from rq import Worker
-
-        try:
-            connection = redis.Redis.from_url(redis_url, socket_timeout=2)
-            return {w.pid for w in Worker.all(connection=connection) if w.state == "busy"}
-        except redis.RedisError:
-            return set()
-
-    def kill(self, slot: int, redis_url: str, wait: float = 8) -> int:
-        """kill -9 of the worker, its work horse and its scheduler; how many processes. Waits
-        up to `wait` seconds for the worker of the slot to be running a job, so the kill takes
-        a work horse with it."""
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline and self.processes[slot].pid not in self.busy(
-                redis_url):
-            time.sleep(0.05)
+    def kill(self, slot: int, wait: float = 8) -> str:
+        """kill -9 of the worker, its work horse (rq forks it into a process group of its own)
+        and its scheduler. Waits up to `wait` seconds for the worker to be running a job, so
+        the kill takes a work horse with it."""
         process = self.processes[slot]
-        group = [pid for pid in _pids() if _pgid(pid) == process.pid]
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and not _horses(process.pid):
+            time.sleep(0.02)
+        horses = _horses(process.pid)
+        for pid in _children(process.pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         self.killed += 1
-        return len(group)
+        self.horses_killed += bool(horses)
+        return "with its work horse" if horses else "idle: no work horse within 8 s"
 
     def stop(self) -> None:
         self.running = False
@@ -395,7 +405,7 @@ def run(args) -> dict:
             batch = start_batch(app, ids)
             log("batch started")
             kills = iter([(10, 0), (20, 1), (38, 0), (52, 1)])
-            timeline = [*[(t, f"kill -9 worker {s}", lambda s=s: workers.kill(s, redis.url))
+            timeline = [*[(t, f"kill -9 worker {s}", lambda s=s: workers.kill(s))
                           for t, s in kills],
                         (30, "Redis restarted with its data", lambda: redis.restart(True)),
                         (45, "Redis restarted without its data", lambda: redis.restart(False)),
@@ -403,7 +413,7 @@ def run(args) -> dict:
             for second, name, action in sorted(timeline, key=lambda item: item[0]):
                 at(second)
                 done = action()
-                log(f"t={second}: {name}" + (f" ({done} processes)" if done else "")
+                log(f"t={second}: {name}" + (f" ({done})" if done else "")
                     + f"; Redis keys now {redis.keys()}")
             at(95)
             registry.start()  # with its data and no faults
@@ -440,7 +450,8 @@ def run(args) -> dict:
         "wrong_status": len(wrong),
         "settle_s": settle,
         "requests": counts["requests"], "replies_lost": counts["replies_lost"],
-        "kills": workers.killed, "worker_starts": workers.starts,
+        "kills": workers.killed, "horses_killed": workers.horses_killed,
+        "worker_starts": workers.starts,
         "closed": closer.closed, "close_retries": closer.retries, "batch_job": batch_status,
         "pending_left": sum(s in ("pending", "sending") for s in found.values()),
     }
@@ -465,7 +476,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{result['stored_twice']}, duplicate POSTs {result['duplicate_posts']}, wrong status "
           f"{result['wrong_status']}, settled "
           + (f"{settle:.1f} s after the last fault" if settle is not None else "NEVER")
-          + f" ({result['requests']} requests stored, {result['kills']} kills, "
+          + f" ({result['requests']} requests stored, {result['kills']} kills of which "
+          f"{result['horses_killed']} took a work horse, "
           f"{result['worker_starts']} worker starts)")
     failures = [name for name in ("lost", "stored_twice", "wrong_status") if result[name]]
     if settle is None or settle > args.settle_limit:

@@ -3,6 +3,7 @@ burst worker on the real Redis."""
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -250,4 +251,35 @@ def start_worker(app, *queues: str, **popen_kwargs) -> subprocess.Popen:
     return process
 
 
-__all__ = ["Emulator", "Helpers", "Order", "start_worker", "worker_env"]
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (a worker's work horse and scheduler)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if parent == pid:
+                found.append(int(entry))
+    return found
+
+
+def kill_worker(process: subprocess.Popen) -> None:
+    """kill -9 of a worker started in a session of its own (start_new_session), its work
+    horse (rq forks it into a process group of its own) and its scheduler."""
+    for pid in children(process.pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=10)
+
+
+__all__ = ["Emulator", "Helpers", "Order", "children", "kill_worker", "start_worker",
+           "worker_env"]

@@ -10,7 +10,6 @@ tests/rzs/test_recovery.py -m slow`.
 """
 
 import os
-import signal
 import subprocess
 import time
 from collections import Counter
@@ -24,7 +23,7 @@ import workers
 from app import clock
 from app.extensions import db
 from app.models import Transmission
-from tests.rzs.conftest import start_worker
+from tests.rzs.conftest import kill_worker, start_worker
 from tests.services import free_port, start_redis
 from workers import RZS, queue, redis_connection
 from workers.rzs import SWEEPER_ID
@@ -81,8 +80,7 @@ def processes(tmp_path):
               sep="\n")
     for process in started:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+            kill_worker(process)
 
 
 def _worker(app, processes, log_dir):
@@ -92,12 +90,6 @@ def _worker(app, processes, log_dir):
     log.close()  # the process has its own copy
     processes.append(process)
     return process
-
-
-def _kill(process) -> None:
-    """kill -9 of the worker, its work horse and its scheduler (its whole session)."""
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
 
 
 def _poll(condition, limit: float, what: str, every: float = 0.2):
@@ -160,7 +152,7 @@ def test_a_worker_killed_in_the_sweep_then_an_order_closed_without_redis(rzs, ow
         # Only the running sweep schedules a successor (the worker's start found it queued).
         registry = ScheduledJobRegistry(RZS, connection=connection)
         _poll(lambda: SWEEPER_ID in registry.get_job_ids(), 60, "the sweep running")
-        _kill(worker)
+        kill_worker(worker)  # its horse in the sweep, its scheduler
         db.session.rollback()
     closed_at = time.monotonic()
     order_id = _close_while_redis_is_away(rzs, own_redis)
