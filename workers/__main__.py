@@ -93,6 +93,19 @@ def _ensure_sweeper(connection) -> None:
         logging.getLogger(__name__).warning("could not schedule the RZS sweeper: %s", exc)
 
 
+def _sweep_soon(connection) -> None:
+    """A worker that starts brings the next sweep forward to a few seconds from now: a start
+    often follows a crash (a killed worker, a lost host), whose rows and jobs a sweep picks up,
+    and should not wait for the rest of the minute."""
+    from app import clock
+    from workers.rzs import bring_forward
+
+    try:
+        bring_forward(clock.now(), connection)
+    except Exception as exc:  # noqa: BLE001 - the minute's sweep comes all the same
+        logging.getLogger(__name__).warning("could not bring the RZS sweep forward: %s", exc)
+
+
 SECRETS_SAMPLE = 20
 
 
@@ -156,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         worker = PlombaWorker([queue(n, connection) for n in names], connection=connection)
         if not args.burst:
             _ensure_sweeper(connection)
+            _sweep_soon(connection)
         worker.work(burst=args.burst, with_scheduler=True, logging_level=args.logging_level)
     return 0
 
