@@ -379,6 +379,7 @@ def run(args) -> dict:
 
     with tempfile.TemporaryDirectory(prefix="plomba-chaos-") as tmp:
         directory = Path(tmp)
+        directory.chmod(0o755)  # PostgreSQL's cluster below belongs to the postgres user
         (directory / "logs").mkdir()
         registry = Registry(directory, free_port())
         redis = Redis(directory)

@@ -15,6 +15,7 @@ import time
 from collections import Counter
 
 import pytest
+from rq import Worker
 from rq.job import Job as RqJob
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select, update
@@ -170,10 +171,13 @@ def test_redis_restarted_without_its_data_then_an_order_closed_meanwhile(rzs, ow
     _worker(rzs.app, processes, own_redis.workdir)
     connection = redis_connection(own_redis.server.url)
     registry = ScheduledJobRegistry(RZS, connection=connection)
-    # The first sweep has ended and its successor waits: the worker is idle in its loop. (A
-    # Redis lost while a job runs makes rq's worker quit; its supervisor restarts it, README.)
+    # The first sweep has ended, its successor waits and the worker is back in its loop, idle.
+    # (A Redis lost while a job runs or is being recorded makes rq's worker quit; its restart
+    # policy starts it again, README.)
     _poll(lambda: SWEEPER_ID in registry.get_job_ids()
-          and _sweeper_status(connection) == "finished", 60, "the first sweep")
+          and _sweeper_status(connection) == "finished"
+          and [w.state for w in Worker.all(connection=connection)] == ["idle"],
+          60, "the first sweep")
     own_redis.server.stop()
     closed_at = time.monotonic()
     order_id = _close_while_redis_is_away(rzs, own_redis)
