@@ -176,7 +176,7 @@ def test_redis_restarted_without_its_data_then_an_order_closed_meanwhile(rzs, ow
     # policy starts it again, README.)
     _poll(lambda: SWEEPER_ID in registry.get_job_ids()
           and _sweeper_status(connection) == "finished"
-          and [w.state for w in Worker.all(connection=connection)] == ["idle"],
+          and [w.get_state() for w in Worker.all(connection=connection)] == ["idle"],
           60, "the first sweep")
     own_redis.server.stop()
     closed_at = time.monotonic()
