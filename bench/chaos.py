@@ -383,10 +383,10 @@ def run(args) -> dict:
         (directory / "logs").mkdir()
         registry = Registry(directory, free_port())
         redis = Redis(directory)
-        postgres = start_postgres(directory / "pg") if args.db == "postgres" else None
-        db_url = postgres.url if postgres else f"sqlite:///{directory / 'plomba.db'}"
-        workers = None
+        workers = postgres = None
         try:
+            postgres = start_postgres(directory / "pg") if args.db == "postgres" else None
+            db_url = postgres.url if postgres else f"sqlite:///{directory / 'plomba.db'}"
             app, ids = setup(db_url, redis.url, registry.url, directory / "instance",
                              args.online, args.offline)
             total = args.online + args.offline
