@@ -3,9 +3,11 @@
 Creates the Flask app once for this process (`app.create_app()`, configured from the
 environment like the web server: PLOMBA_ENV, DATABASE_URL, REDIS_URL, ...), pushes an app
 context and works on every queue of `workers.QUEUE_NAMES` (`rzs` first) with rq's scheduler
-(scheduled jobs, retries with backoff). rq forks a work horse per job; the horse inherits the
-app context, so a job function only sets its tenant (`app.tenancy.use_tenant(tenant_id)`) and
-never creates an app itself. Run more of these processes to scale out.
+(the sweeper's next run; retries of registry events wait in their rows, not in Redis). rq
+forks a work horse per job; the horse inherits the app context, so a job function only sets its
+tenant (`app.tenancy.use_tenant(tenant_id)`) and never creates an app itself. Run more of these
+processes to scale out, under a restart policy: rq's worker quits when Redis goes away while a
+job runs.
 """
 
 from __future__ import annotations
@@ -120,6 +122,19 @@ def _ensure_reminders(connection) -> None:
         logging.getLogger(__name__).warning("could not schedule the reminders run: %s", exc)
 
 
+def _sweep_soon(connection) -> None:
+    """A worker that starts brings the next sweep forward to a few seconds from now: a start
+    often follows a crash (a killed worker, a lost host), whose rows and jobs a sweep picks up,
+    and should not wait for the rest of the minute."""
+    from app import clock
+    from workers.rzs import bring_forward
+
+    try:
+        bring_forward(clock.now(), connection)
+    except Exception as exc:  # noqa: BLE001 - the minute's sweep comes all the same
+        logging.getLogger(__name__).warning("could not bring the RZS sweep forward: %s", exc)
+
+
 SECRETS_SAMPLE = 20
 
 
@@ -183,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         worker = PlombaWorker([queue(n, connection) for n in names], connection=connection)
         if not args.burst:
             _ensure_sweeper(connection)
+            _sweep_soon(connection)
         worker.work(burst=args.burst, with_scheduler=True, logging_level=args.logging_level)
     return 0
 

@@ -29,7 +29,10 @@ from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry
 from rq.utils import current_timestamp
 
-SCHEDULER_GRACE = timedelta(seconds=30)
+# A live rq scheduler moves due jobs every second; one that has not within this grace is dead
+# or locked out (a killed worker's lock lives 61 s), and the next check (every 15 s) queues the
+# job itself: a sweep due at T runs by T + 25 s whatever became of the scheduler.
+SCHEDULER_GRACE = timedelta(seconds=10)
 # Two processes asking at once (the after-commit hook and the sweeper, two workers'
 # maintenance) must not both enqueue: the check and the enqueue hold this short lock. It only
 # serialises the question, it never answers it; a holder killed meanwhile delays it by LOCK_TTL.

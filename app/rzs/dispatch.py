@@ -4,8 +4,9 @@ Closing or settling a flagged order writes one transmission row per event in the
 transaction (write_outbox). After that commit, online producers' orders are enqueued for
 sending; offline producers' rows wait for "Wyślij zlecenia". Sending claims rows atomically
 (pending -> sending), posts them, and records one outcome per event. Transient faults put the
-rows back to pending with a backoff; the sweeper re-enqueues what is due and rescues rows left
-"sending" by a dead worker. Re-sending is always safe: the registry recognises an event by id.
+rows back to pending with a backoff (`next_attempt_at`); the sweeper finds what is due, per
+producer, and rescues rows left "sending" by a dead worker. Re-sending is always safe: the
+registry recognises an event by id.
 """
 
 import json
@@ -350,11 +351,14 @@ def _failure_changes(claimed, exc: client.RegistryError, result: SendResult) -> 
     now = clock.now()
     result.error = exc.message
     changes = []
-    for row_id, _event_id, attempts in claimed:
+    # One wait for the whole request: rows that failed together are due together, so the
+    # sweeper resends them as the one request they were (jitter per row would split a chunk
+    # of 500 over several sweeps).
+    delay = backoff(max((attempts for *_r, attempts in claimed), default=1), exc.retry_after)
+    for row_id, _event_id, _attempts in claimed:
         change = {"id": row_id, "last_error": exc.message[:1000], "delivered_at": None,
                   "reply_tokens": "", "next_attempt_at": None}
         if exc.transient:
-            delay = backoff(attempts, exc.retry_after)
             change.update(status=PENDING, reply_text="", meaning="",
                           next_attempt_at=now + timedelta(seconds=delay))
             result.waiting += 1
@@ -408,8 +412,7 @@ def due_rows_of_order(order_id: int) -> dict[int, list[int]]:
     now = clock.now()
     rows = db.session.execute(
         select(Transmission.id, Transmission.producer_id).where(
-            Transmission.order_id == order_id, Transmission.status == PENDING,
-            (Transmission.next_attempt_at.is_(None)) | (Transmission.next_attempt_at <= now))
+            Transmission.order_id == order_id, Transmission.status == PENDING, _due(now))
         .order_by(Transmission.id)).all()
     grouped: dict[int, list[int]] = {}
     for row_id, producer_id in rows:
@@ -417,14 +420,15 @@ def due_rows_of_order(order_id: int) -> dict[int, list[int]]:
     return grouped
 
 
-def next_retry_in(order_id: int) -> float | None:
-    """Seconds until the order's earliest pending row is due again, or None if none waits."""
-    earliest = db.session.scalar(
-        select(func.min(Transmission.next_attempt_at)).where(
-            Transmission.order_id == order_id, Transmission.status == PENDING))
-    if earliest is None:
-        return None
-    return max(0.0, (earliest - clock.now()).total_seconds())
+def _due(now: datetime):
+    return (Transmission.next_attempt_at.is_(None)) | (Transmission.next_attempt_at <= now)
+
+
+def _unattended():
+    """Rows that go without anyone pressing a button: every row of an online producer, and
+    an offline producer's rows sent once already (a batch, a resend). An offline row never
+    sent waits for "Wyślij zlecenia"."""
+    return (Transmission.attempts > 0) | Party.online.is_(True)
 
 
 def send_order(order_id: int) -> SendResult:
@@ -472,11 +476,11 @@ def _producer_changed_since(producer_id: int, moment: datetime | None) -> bool:
 
 # --- the sweeper ---------------------------------------------------------------------------
 
-def sweep(now: datetime | None = None) -> dict[str, int]:
-    """Across tenants: rows left "sending" by a dead worker go back to pending; pending rows
-    that are due and were already dispatched once (online sends, batches, resends) are
-    re-enqueued per order (after this commit; a Redis failure leaves them to the next sweep).
-    Offline rows never sent wait for "Wyślij zlecenia"."""
+def sweep(now: datetime | None = None) -> dict:
+    """Across tenants: rows left "sending" by a dead worker go back to pending, and the
+    (tenant, producer) pairs that have rows due now (see `_unattended`) are returned for the
+    job layer to enqueue one `send_due` each. The outbox's `next_attempt_at` is the only
+    schedule of retries: nothing waits in Redis for its time (docs/architecture.md)."""
     now = now or clock.now()
     with tenancy.all_tenants():
         rescued = db.session.execute(
@@ -487,18 +491,48 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         ).rowcount
         db.session.commit()
         due = db.session.execute(
-            select(Transmission.tenant_id, Transmission.order_id).distinct()
+            select(Transmission.tenant_id, Transmission.producer_id).distinct()
             .join(Party, Party.id == Transmission.producer_id)
             .join(Tenant, Tenant.id == Transmission.tenant_id)
             .where(Transmission.status == PENDING, Tenant.suspended_at.is_(None),
-                   (Transmission.attempts > 0) | Party.online.is_(True),
-                   (Transmission.next_attempt_at.is_(None))
-                   | (Transmission.next_attempt_at <= now))
+                   _unattended(), _due(now))
+            .order_by(Transmission.tenant_id, Transmission.producer_id)
         ).all()
-        for tenant_id, order_id in due:
-            _enqueue_after_commit(tenant_id, order_id)
         db.session.commit()
-    return {"rescued": rescued or 0, "enqueued": len(due)}
+    return {"rescued": rescued or 0, "producers": [tuple(pair) for pair in due]}
+
+
+def next_wake(now: datetime | None = None) -> datetime | None:
+    """Across tenants: when the sweeper next has work, the earliest of a waiting row's
+    `next_attempt_at` and the moment a "sending" row counts as stuck (None: nothing waits).
+    The sweeper runs then, if sooner than its minute, so a retry is not late by up to a
+    minute and a dead worker's rows are not left for one more round."""
+    with tenancy.all_tenants():
+        waiting = db.session.scalar(
+            select(func.min(Transmission.next_attempt_at))
+            .join(Party, Party.id == Transmission.producer_id)
+            .join(Tenant, Tenant.id == Transmission.tenant_id)
+            .where(Transmission.status == PENDING, Tenant.suspended_at.is_(None),
+                   _unattended(), Transmission.next_attempt_at > (now or clock.now())))
+        sending = db.session.scalar(
+            select(func.min(Transmission.sent_at)).where(Transmission.status == SENDING))
+        db.session.commit()
+    found = [t for t in (waiting, sending and sending + STUCK_AFTER) if t is not None]
+    return min(found) if found else None
+
+
+def send_due(producer_id: int, now: datetime | None = None) -> SendResult:
+    """Every row of the producer (current tenant) due now, in requests of up to 500 by row id:
+    a failed chunk of a batch goes again as one request, and retries of many orders of one
+    producer share requests instead of one each."""
+    now = now or clock.now()
+    ids = list(db.session.scalars(
+        select(Transmission.id).join(Party, Party.id == Transmission.producer_id)
+        .where(Transmission.producer_id == producer_id, Transmission.status == PENDING,
+               _unattended(), _due(now))
+        .order_by(Transmission.id)))
+    db.session.commit()
+    return send_many(producer_id, ids)
 
 
 # --- the connection test -------------------------------------------------------------------

@@ -3,6 +3,7 @@ burst worker on the real Redis."""
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -171,12 +172,20 @@ class Helpers:
                     for t in db.session.scalars(stmt)]
 
     def work(self, rounds: int = 1, until_settled: bool = False, timeout: float = 30) -> None:
-        """Run a burst worker (with rq's scheduler) over the queues, in this process."""
+        """Run a burst worker (with rq's scheduler) over the queues, in this process; from
+        the second round on, each round starts with a sweep (which queues due retries, as the
+        sweeper does every minute in production)."""
+        from workers.rzs import sweep_once
+
         deadline = time.monotonic() + timeout
+        first = True
         with self.app.app_context():
             connection = redis_connection()
             queues = [queue(n, connection) for n in QUEUE_NAMES]
             while True:
+                if not first:
+                    sweep_once(connection)
+                first = False
                 # rq's scheduler moves due retries to the queues; a burst worker's own scheduler
                 # may not get the lock a previous burst left, so do it here explicitly.
                 scheduler = RQScheduler(queues, connection=connection)
@@ -227,8 +236,9 @@ def start_worker(app, *queues: str, **popen_kwargs) -> subprocess.Popen:
     """`python -m workers QUEUES` on the test database and Redis, returned once it listens."""
     connection = redis_connection(app.config["REDIS_URL"])
     before = {w.name for w in Worker.all(connection=connection)}
+    popen_kwargs.setdefault("stdout", subprocess.DEVNULL)
+    popen_kwargs.setdefault("stderr", subprocess.DEVNULL)
     process = subprocess.Popen([sys.executable, "-m", "workers", *queues], env=worker_env(app),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                **popen_kwargs)
     deadline = time.monotonic() + WORKER_START_TIMEOUT
     while not {w.name for w in Worker.all(connection=connection)} - before:
@@ -241,4 +251,35 @@ def start_worker(app, *queues: str, **popen_kwargs) -> subprocess.Popen:
     return process
 
 
-__all__ = ["Emulator", "Helpers", "Order", "start_worker", "worker_env"]
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (a worker's work horse and scheduler)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if parent == pid:
+                found.append(int(entry))
+    return found
+
+
+def kill_worker(process: subprocess.Popen) -> None:
+    """kill -9 of a worker started in a session of its own (start_new_session), its work
+    horse (rq forks it into a process group of its own) and its scheduler."""
+    for pid in children(process.pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=10)
+
+
+__all__ = ["Emulator", "Helpers", "Order", "children", "kill_worker", "start_worker",
+           "worker_env"]

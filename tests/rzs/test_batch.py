@@ -94,14 +94,17 @@ def test_online_producer_with_wrong_parameters_catches_up_by_batch(rzs, client, 
     assert row["status"] == "delivered" and row["tokens"].endswith("+PU")
 
 
-def _many_rows(rzs, count: int, bad: dict[int, dict]) -> None:
-    """One closed order and `count - 1` more pending events of it (distinct ids and days);
-    the events at the indexes of `bad` get those fields changed."""
+def _many_rows(rzs, count: int, bad: dict[int, dict], orders: int = 1) -> None:
+    """`orders` closed orders and `count - orders` more pending events of them, in turn
+    (distinct ids and days); the events at the indexes of `bad` get those fields changed."""
+    order_ids = [rzs.closed_order(day=clock.today() - timedelta(days=700 + i))
+                 for i in range(1, orders)]
     order_id = rzs.closed_order()
+    order_ids.append(order_id)
     with rzs.ctx():
         template = db.session.scalar(select(Transmission).where(
             Transmission.order_id == order_id)).payload
-        for i in range(1, count):
+        for i in range(1, count - len(order_ids) + 1):
             event = dict(template, id=f"{template['id']}-{i}",
                          performed_on=(clock.today() - timedelta(days=i)).isoformat())
             for path, value in bad.get(i, {}).items():
@@ -110,7 +113,8 @@ def _many_rows(rzs, count: int, bad: dict[int, dict]) -> None:
                     event[head] = dict(event[head], **{tail: value})
                 else:
                     event[path] = value
-            db.session.add(Transmission(order_id=order_id, producer_id=rzs.ids["producer_id"],
+            db.session.add(Transmission(order_id=order_ids[i % len(order_ids)],
+                                        producer_id=rzs.ids["producer_id"],
                                         event_id=event["id"], kind="PU", payload=event))
         db.session.commit()
 
@@ -182,3 +186,35 @@ def test_an_order_with_a_taxpayer_without_nip_is_held_with_a_link(rzs, client, l
     assert row["status"] == "delivered"
     with rzs.ctx():
         assert db.session.get(Order, order_id).status == "closed"
+
+
+def _seed_failing_only_the_first_request(share: float) -> int:
+    """A fault seed under which the emulator's 500s hit the first /events request and not the
+    second (rzs_emulator/faults.py: each fault draws from random.Random("<seed>:<fault>"))."""
+    import random
+
+    for seed in range(1000):
+        stream = random.Random(f"{seed}:fail")
+        if stream.random() < share <= stream.random():
+            return seed
+    raise AssertionError("no such seed")
+
+
+def test_a_failed_chunk_of_a_batch_is_resent_as_one_request(rzs, client, login):
+    """700 events of 5 orders go as 500 + 200; the 500 fails once (a 500 of the registry,
+    nothing stored). The sweeper resends those 500 as one request, not as an order each, and
+    nothing is stored twice (issue 18, item 5)."""
+    _offline(rzs)
+    _many_rows(rzs, 700, {}, orders=5)
+    rzs.emulator.faults(fail_share=0.5, seed=_seed_failing_only_the_first_request(0.5))
+    login(rzs.tenant.owner_email)
+    job = _batch(rzs, client, clock.today(), clock.today())
+    assert job.result["delivered"] == 200 and job.result["waiting"] == 500
+    assert rzs.emulator.stats()["requests"] == 1  # the failed one stored nothing
+    rzs.emulator.faults()
+    rzs.work(rounds=2, until_settled=True)
+    assert {r["status"] for r in rzs.rows()} == {"delivered"}
+    assert rzs.emulator.stats()["requests"] == 2
+    events = rzs.emulator.events()
+    assert len(events) == len({e["id"] for e in events}) == 700
+    assert len({e["request_id"] for e in events}) == 2

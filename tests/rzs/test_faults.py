@@ -8,22 +8,9 @@ from datetime import timedelta
 
 from app import clock
 from app.rzs import dispatch
-from tests.rzs.conftest import start_worker
+from tests.rzs.conftest import kill_worker, start_worker
 from tests.services import start_redis
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            if parent == pid:
-                found.append(int(entry))
-    return found
+from workers.rzs import sweep_once
 
 
 def _stored_once(rzs, expected: int) -> None:
@@ -102,8 +89,8 @@ def test_redis_down_while_orders_close_then_the_sweeper_sends(rzs, app, tmp_path
     port = int(server.url.rsplit(":", 1)[1].split("/")[0])
     server = start_redis(tmp_path / "redis2", port=port)
     try:
-        with rzs.ctx():
-            assert dispatch.sweep()["enqueued"] == 3
+        with rzs.app.app_context():
+            assert sweep_once()["enqueued"] == 1  # one job for the producer's three orders
         rzs.work(until_settled=True)
         assert {r["status"] for r in rzs.rows()} == {"delivered"}
         assert len(orders) == 3
@@ -122,11 +109,7 @@ def test_worker_killed_mid_job(rzs, app, monkeypatch):
         while rzs.rows(order_id)[0]["status"] != "sending":
             assert time.monotonic() < deadline, "the worker never took the job"
             time.sleep(0.1)
-        # The worker and its work horse (rq forks one per job, in a session of its own).
-        for pid in _children(worker.pid):
-            os.kill(pid, signal.SIGKILL)
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=10)
+        kill_worker(worker)  # with its work horse
     finally:
         if worker.poll() is None:
             os.killpg(worker.pid, signal.SIGKILL)

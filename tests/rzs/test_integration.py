@@ -8,8 +8,8 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.models import Device, Order, Party, Transmission
-from app.rzs import dispatch
 from tests.rzs.conftest import OTHER_SERVICE_DEVICE
+from workers.rzs import sweep_once
 
 
 def test_online_close_sends_and_the_reply_is_on_the_order_page(rzs, client, login):
@@ -184,8 +184,8 @@ def test_sweeper_sends_what_redis_lost(rzs, redis_client):
     redis_client.flushdb()  # the job is gone, as after a Redis restart without data
     rzs.work()
     assert rzs.rows(order_id)[0]["status"] == "pending"
-    with rzs.ctx():
-        result = dispatch.sweep()
+    with rzs.app.app_context():
+        result = sweep_once()
     assert result["enqueued"] == 1
     rzs.work()
     assert rzs.rows(order_id)[0]["status"] == "delivered"
@@ -210,9 +210,7 @@ def test_a_suspended_tenants_sending_waits_for_the_resume(rzs):
     assert [r["status"] for r in rzs.rows(order_id)] == ["pending"]
     assert rzs.emulator.stats().get("events_PU", 0) == 0
     set_suspended(None)
-    with rzs.app.app_context():
-        dispatch.sweep(clock.now() + timedelta(hours=1))
-    rzs.work(until_settled=True)
+    rzs.work(rounds=2, until_settled=True)
     assert [r["status"] for r in rzs.rows(order_id)] == ["delivered"]
 
 

@@ -13,7 +13,7 @@ from app import clock
 from app.rzs import dispatch
 from workers import RZS, queue, redis_connection
 from workers.jobs import order_job_id
-from workers.rzs import SWEEPER_ID, ensure_sweeper
+from workers.rzs import SWEEPER_ID, bring_forward, ensure_sweeper, producer_job_id, sweep_once
 
 
 def _rzs_queue(app):
@@ -25,17 +25,21 @@ def _scheduled(q) -> list[str]:
     return ScheduledJobRegistry(queue=q).get_job_ids()
 
 
-def test_a_sweep_while_the_orders_first_job_waits_leaves_one_job(rzs):
+def test_sweeps_while_the_orders_first_job_waits_add_one_job_and_no_request(rzs):
+    """The sweeper queues at most one job per producer, however often it runs, and a job
+    that finds its rows claimed by another sends nothing."""
     order_id = rzs.closed_order()
     q = _rzs_queue(rzs.app)
     assert q.job_ids == [order_job_id(rzs.tenant.id, order_id)]
     for _ in range(3):
-        with rzs.ctx():
-            assert dispatch.sweep(clock.now() + timedelta(hours=1))["enqueued"] == 1
-    assert q.job_ids == [order_job_id(rzs.tenant.id, order_id)]
+        with rzs.app.app_context():
+            sweep_once()
+    assert q.job_ids == [order_job_id(rzs.tenant.id, order_id),
+                         producer_job_id(rzs.tenant.id, rzs.ids["producer_id"])]
     rzs.work()
     assert [r["status"] for r in rzs.rows(order_id)] == ["delivered"]
     assert rzs.emulator.stats()["events_PU"] == 1
+    assert rzs.emulator.stats()["requests"] == 1
 
 
 def test_a_finished_send_job_is_replaced(rzs):
@@ -50,15 +54,17 @@ def test_a_finished_send_job_is_replaced(rzs):
     assert q.job_ids == [order_job_id(rzs.tenant.id, order_id)]
 
 
-def test_after_redis_lost_its_data_one_sweeper_is_scheduled(app, redis_client):
+def test_after_redis_lost_its_data_one_sweep_is_queued_at_once(app, redis_client):
+    """No chain at all means a sweep was missed: the workers' check queues one now, not in a
+    minute; checks that follow (any worker) add nothing."""
     redis_client.flushall()
     q = _rzs_queue(app)
     with app.app_context():
         assert ensure_sweeper() is True
         assert ensure_sweeper() is False
-        assert ensure_sweeper(redis_connection()) is False
-    assert _scheduled(q) == [SWEEPER_ID]
-    assert q.job_ids == []
+        assert ensure_sweeper(redis_connection(), delay=60) is False
+    assert _scheduled(q) == []
+    assert q.job_ids == [SWEEPER_ID]
 
 
 def test_a_queued_or_running_sweeper_is_not_doubled(app, redis_client):
@@ -71,7 +77,7 @@ def test_a_queued_or_running_sweeper_is_not_doubled(app, redis_client):
         job.set_status("started")
         assert ensure_sweeper() is False  # a sweep is running: it schedules its successor
         job.set_status("failed")
-        assert ensure_sweeper() is True
+        assert ensure_sweeper(delay=60) is True
     assert _scheduled(q) == [SWEEPER_ID]
 
 
@@ -81,9 +87,10 @@ def test_an_overdue_sweeper_is_queued_without_the_scheduler(app, redis_client):
     redis_client.flushall()
     q = _rzs_queue(app)
     with app.app_context():
-        assert ensure_sweeper() is True
+        assert ensure_sweeper(delay=60) is True
+        assert ensure_sweeper() is False  # scheduled: nothing more
         registry = ScheduledJobRegistry(queue=q)
-        redis_client.zadd(registry.key, {SWEEPER_ID: current_timestamp() - 120})
+        redis_client.zadd(registry.key, {SWEEPER_ID: current_timestamp() - 11})
         assert ensure_sweeper() is True
     assert _scheduled(q) == []
     assert q.job_ids == [SWEEPER_ID]
@@ -100,7 +107,7 @@ def test_a_sweep_schedules_the_next_one_first(rzs, redis_client, monkeypatch, bo
         seen.append(_scheduled(q))
         if body_fails:
             raise RuntimeError("the database went away")
-        return {"rescued": 0, "enqueued": 0}
+        return {"rescued": 0, "producers": []}
 
     monkeypatch.setattr(dispatch, "sweep", body)
     redis_client.flushall()
@@ -130,3 +137,27 @@ def test_every_worker_checks_the_sweeper_at_least_every_30_seconds(app, redis_cl
     monkeypatch.setattr("rq.worker.base.BaseWorker.maintain_heartbeats", lambda *a: None)
     worker.maintain_heartbeats(None, None)
     assert calls == [connection]
+
+
+def test_the_next_sweep_comes_when_a_retry_is_due_not_a_minute_later(rzs, redis_client):
+    """Retries live in the outbox rows; the sweeper's successor is moved to the earliest due
+    one (no sooner than SWEEP_SOONEST), only earlier, and only if it exists."""
+    rzs.emulator.faults(throttle=1, throttle_every=100, retry_after=20)
+    order_id = rzs.closed_order()
+    rzs.work()
+    [row] = rzs.rows(order_id)
+    assert row["status"] == "pending" and "429" in row["error"]
+    q = _rzs_queue(rzs.app)
+    registry = ScheduledJobRegistry(queue=q)
+    with rzs.app.app_context():
+        wake = dispatch.next_wake()
+        assert wake == row["next_attempt_at"]
+        assert bring_forward(wake) is False  # no successor scheduled: nothing to move
+        assert ensure_sweeper(delay=60) is True
+        assert bring_forward(wake) is True
+        due = redis_client.zscore(registry.key, SWEEPER_ID)
+        assert current_timestamp() + 15 <= due <= current_timestamp() + 21
+        assert bring_forward(wake + timedelta(seconds=30)) is False  # later: left alone
+        assert bring_forward(clock.now()) is True  # due now: in SWEEP_SOONEST
+        assert redis_client.zscore(registry.key, SWEEPER_ID) <= current_timestamp() + 5
+    assert _scheduled(q) == [SWEEPER_ID]
