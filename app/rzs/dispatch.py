@@ -192,7 +192,28 @@ class Transmitted:
     dropped: dict[int, client.RegistryError] = field(default_factory=dict)
 
 
-def prepare(producer_id: int, ids: list[int]) -> Prepared | None:
+@dataclass(frozen=True)
+class Target:
+    """Where a producer's events go, worked out once per batch (not once per chunk: after each
+    chunk's commit the producer and the tenant would be loaded and the key decrypted again)."""
+
+    tenant_id: int
+    endpoint: client.Endpoint | None
+    allow_private: bool
+    key_error: str = ""
+
+
+def target_of(producer_id: int) -> Target:
+    producer = db.session.get(Party, producer_id)
+    tenant = db.session.get(Tenant, producer.tenant_id)
+    allow_private = current_app.config["RZS_ALLOW_PRIVATE_HOSTS"]
+    try:
+        return Target(producer.tenant_id, endpoint_of(producer, tenant), allow_private)
+    except ValueError as exc:  # an API key that no longer decrypts
+        return Target(producer.tenant_id, None, allow_private, str(exc))
+
+
+def prepare(producer_id: int, ids: list[int], target: Target | None = None) -> Prepared | None:
     """Claim the rows and find the endpoint. None when another worker had them all. (Events
     were checked when staged; a stored one that still fails is found on the registry's 422.)"""
     rows = claim(ids, with_payload=True)
@@ -200,15 +221,9 @@ def prepare(producer_id: int, ids: list[int]) -> Prepared | None:
         return None
     claimed = [(row_id, event_id, attempts) for row_id, event_id, attempts, _p in rows]
     payloads = [text for *_r, text in rows]
-    producer = db.session.get(Party, producer_id)
-    tenant = db.session.get(Tenant, producer.tenant_id)
-    endpoint, key_error = None, ""
-    try:
-        endpoint = endpoint_of(producer, tenant)
-    except ValueError as exc:  # an API key that no longer decrypts
-        key_error = str(exc)
-    return Prepared(producer.tenant_id, claimed, payloads, endpoint,
-                    current_app.config["RZS_ALLOW_PRIVATE_HOSTS"], key_error)
+    target = target or target_of(producer_id)
+    return Prepared(target.tenant_id, claimed, payloads, target.endpoint, target.allow_private,
+                    target.key_error)
 
 
 def transmit(prepared: Prepared) -> Transmitted:
@@ -289,22 +304,24 @@ def send_rows(producer_id: int, ids: list[int]) -> SendResult:
 
 
 def send_many(producer_id: int, ids: list[int], progress=None) -> SendResult:
-    """A batch in requests of up to 500, pipelined: while one request is on the wire, the
-    previous one's outcome is recorded and the next one is claimed and built. Requests still
-    go one at a time, in order."""
+    """A batch in requests of up to 500, pipelined: the next chunk is claimed, built and queued
+    for the wire before the previous chunk's outcome is recorded, so the one HTTP thread never
+    waits for the database. Requests still go one at a time, in order (one thread)."""
     from concurrent.futures import ThreadPoolExecutor
 
     total = SendResult()
     chunks = [ids[i:i + client.MAX_EVENTS] for i in range(0, len(ids), client.MAX_EVENTS)]
+    target = target_of(producer_id) if chunks else None
     done = 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rzs-http") as http:
         in_flight = None  # (prepared, future, size)
         for chunk in chunks:
-            prepared = prepare(producer_id, chunk)
+            prepared = prepare(producer_id, chunk, target)
+            queued = (prepared, http.submit(transmit, prepared), len(chunk)) \
+                if prepared is not None else (None, None, len(chunk))
             if in_flight is not None:
                 done += _finish(in_flight, total, progress, done)
-            in_flight = (prepared, http.submit(transmit, prepared), len(chunk)) \
-                if prepared is not None else (None, None, len(chunk))
+            in_flight = queued
         if in_flight is not None:
             _finish(in_flight, total, progress, done)
     return total
@@ -334,8 +351,17 @@ def _write(tenant_id: int, changes: list[dict]) -> None:
     sets = ", ".join(f"{name} = {mark}" for name in (*_CHANGED, "updated_at"))
     sql = f"UPDATE transmission SET {sets} WHERE id = {mark} AND tenant_id = {mark}"
     stamp = _db_time(clock.now(), dialect.name)
-    rows = [tuple(_db_time(c[name], dialect.name) for name in _CHANGED)
-            + (stamp, c["id"], tenant_id) for c in changes]
+    converted: dict = {}  # a batch's rows share a few datetimes: convert each once
+
+    def value(v):
+        if not isinstance(v, datetime):
+            return v
+        if v not in converted:
+            converted[v] = _db_time(v, dialect.name)
+        return converted[v]
+
+    rows = [tuple(value(c[name]) for name in _CHANGED) + (stamp, c["id"], tenant_id)
+            for c in changes]
     connection.exec_driver_sql(sql, rows)
 
 
