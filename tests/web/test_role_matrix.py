@@ -1,15 +1,19 @@
 """Every route x every role: each view starts with the one access check (roles_required), and
 a role it does not name gets 403, a role it names never does."""
 
+import io
 import re
 
 import pytest
 
 from app import create_app
 from app.config import TestingConfig
+from app.imports import uploads
 from app.models import Role
 from app.parties import catalogue
 from tests import factories
+
+PLAIN_PARAMS = {"fmt": "csv", "kind": "clients"}  # name no record
 
 CATALOGUE_ENTRY = catalogue.CatalogueEntry(
     name="Novitus S.A.", nip="7341590839", street="ul. Nawojowska 118", postal_code="33-300",
@@ -19,7 +23,10 @@ CATALOGUE_ENTRY = catalogue.CatalogueEntry(
 PUBLIC = {"static", "main.favicon", "auth.login", "auth.logout", "platform.login",
           "auth.signup", "auth.reset_request", "auth.confirm_email", "auth.reset_password",
           "health.healthz", "health.readyz",  # the load balancer's probes read no data
-          "auth.resend_confirmation", "auth.accept_invitation", "auth.terms", "auth.privacy"}
+          "auth.resend_confirmation", "auth.accept_invitation", "auth.terms", "auth.privacy",
+          # a reminder's unsubscribe link and a technician's calendar feed: the secret token
+          # in the URL is the access (tests/inspections)
+          "inspections.unsubscribe", "inspections.calendar_feed"}
 
 
 def _app():
@@ -47,6 +54,9 @@ def users(app, tenant_a):
         ids["job_id"] = factories.make_job(tenant_a)
         ids["tenant_id"] = tenant_a.id
         # One entry of the platform's producer catalogue (no tenant) for its routes.
+        ids["token"] = uploads.save(
+            tenant_a.id, "klienci.csv", io.BytesIO(b"NIP;Nazwa\n5260250274;Alfa Klient\n"),
+            limit=1_000_000).token
         ids["entry_id"] = catalogue.create_entry(CATALOGUE_ENTRY, catalogue.Operator(
             None, "operator@plomba.pl")).id
         factories.make_user(tenant_a, "biuro@alfa.pl", Role.OFFICE)
@@ -61,7 +71,8 @@ def test_route_role_matrix(app, client, users, login, role):
     login(emails[role])
     problems = []
     for rule, endpoint in _get_rules():
-        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids[m.group(1)]), rule)
+        url = re.sub(r"<(?:\w+:)?(\w+)>",
+                     lambda m: str({**PLAIN_PARAMS, **ids}[m.group(1)]), rule)
         allowed = app.view_functions[endpoint].allowed_roles
         response = client.get(url)
         status = response.status_code
