@@ -67,23 +67,31 @@ class Emulator:
     def events(self) -> list[dict]:
         return self.http.get("/_admin/events").json()
 
+    def stop(self) -> None:
+        self.http.close()
+        self.process.terminate()
+        self.process.wait(timeout=10)
 
-@pytest.fixture(scope="session")
-def emulator_server(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("rzs")
-    config = directory / "config.json"
-    config.write_text(json.dumps(emulator_config()))
+
+def start_emulator(directory: Path, config: dict) -> Emulator:
+    """`python -m rzs_emulator` on a free loopback port with this configuration, returned once
+    it serves; the caller stops it with emulator.stop()."""
+    path = directory / "config.json"
+    path.write_text(json.dumps(config))
     process = subprocess.Popen(
         [sys.executable, "-m", "rzs_emulator", "--port", "0", "--data", str(directory / "data"),
-         "--config", str(config), "--quiet"],
+         "--config", str(path), "--quiet"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = process.stdout.readline()
     assert line.startswith("rzs_emulator: serving "), line
-    url = line.split()[2]
-    emulator = Emulator(url, process)
+    return Emulator(line.split()[2], process)
+
+
+@pytest.fixture(scope="session")
+def emulator_server(tmp_path_factory):
+    emulator = start_emulator(tmp_path_factory.mktemp("rzs"), emulator_config())
     yield emulator
-    process.terminate()
-    process.wait(timeout=10)
+    emulator.stop()
 
 
 @pytest.fixture
@@ -281,5 +289,5 @@ def kill_worker(process: subprocess.Popen) -> None:
     process.wait(timeout=10)
 
 
-__all__ = ["Emulator", "Helpers", "Order", "children", "kill_worker", "start_worker",
-           "worker_env"]
+__all__ = ["Emulator", "Helpers", "Order", "children", "kill_worker", "start_emulator",
+           "start_worker", "worker_env"]
