@@ -25,7 +25,7 @@ from stdnum.pl import regon as _regon
 from app import clock, secrets, tenancy
 from app.accounts import create_tenant
 from app.accounts.passwords import hash_password
-from app.catalog.service import STARTER_SERVICES
+from app.catalog.service import STARTER_SERVICES, StarterService
 from app.days import add_months
 from app.devices.inspection import next_due
 from app.extensions import db
@@ -108,14 +108,8 @@ class DemoTechnician:
     user_email: str | None = None
 
 
-@dataclass(frozen=True)
-class DemoService:
-    key: str
-    name: str
-    price: Decimal
-    special_kind: str | None
-    service_book: bool
-    vat_rate: str = "23"
+# The demo's services are the starter catalogue's kind of entry, keyed for its orders.
+DemoService = StarterService
 
 
 DEMO_TENANT = {
@@ -178,8 +172,7 @@ DEMO_TECHNICIANS: tuple[DemoTechnician, ...] = (
 
 # The catalogue every new company starts with, and a few more the demo's orders use.
 DEMO_SERVICES: tuple[DemoService, ...] = (
-    *(DemoService(s.key, s.name, s.price, s.special_kind, s.service_book, s.vat_rate)
-      for s in STARTER_SERVICES),
+    *STARTER_SERVICES,
     DemoService("update", "Aktualizacja oprogramowania", Decimal("80.00"), None, False),
     DemoService("training", "Szkolenie obsługi", Decimal("100.00"), None, False),
 )

@@ -1,13 +1,12 @@
 """An invited user's link: sets the first password, valid for 7 days and once. An expired or
 spent link says so and sends the person to the company's owner for a new invitation."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, url_for
 
-from app import accounts, tenancy
+from app import tenancy
 from app.accounts.invitations import INVITATION_VALID
 from app.auth import bp, tokens
-from app.auth.forms import show_refusal
-from app.auth.signup import NewPasswordForm
+from app.auth.signup import new_password_page
 from app.extensions import db
 from app.models import User
 
@@ -37,14 +36,4 @@ def accept_invitation(token):
     if not valid:
         flash(SPENT, "error")
         return redirect(url_for(".login"))
-    form = NewPasswordForm()
-    if form.validate_on_submit():
-        try:
-            with tenancy.use_tenant(user.tenant_id):
-                accounts.set_password_from_mail(user, form.password.data)
-        except accounts.AccountError as refusal:
-            show_refusal(form, refusal)
-        else:
-            flash("Ustawiono hasło. Zaloguj się.", "success")
-            return redirect(url_for(".login"), code=303)
-    return render_template("auth/reset_password.html", form=form, invited=user.email)
+    return new_password_page(user, "Ustawiono hasło. Zaloguj się.", invited=user.email)

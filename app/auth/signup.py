@@ -212,6 +212,12 @@ def reset_password(token):
     if not valid:
         flash("Ten link został już użyty. Poproś o nowy.", "error")
         return redirect(url_for(".reset_request"))
+    return new_password_page(user, "Ustawiono nowe hasło. Zaloguj się.")
+
+
+def new_password_page(user: User, done: str, **page):
+    """The password form behind a link from the user's mailbox (a reset, an invitation): the
+    password is set (which also confirms the address), then the user signs in."""
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
@@ -220,6 +226,6 @@ def reset_password(token):
         except accounts.AccountError as refusal:
             show_refusal(form, refusal)
         else:
-            flash("Ustawiono nowe hasło. Zaloguj się.", "success")
+            flash(done, "success")
             return redirect(url_for(".login"), code=303)
-    return render_template("auth/reset_password.html", form=form)
+    return render_template("auth/reset_password.html", form=form, **page)
