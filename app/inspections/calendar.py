@@ -2,6 +2,7 @@
 phone's calendar shows his day. The feed's URL carries a secret token of the technician;
 issuing a new one (or revoking it) makes the old URL answer 404."""
 
+import re
 import secrets
 from datetime import date, timedelta
 
@@ -30,9 +31,12 @@ def revoke_token(technician: Technician, user_id: int | None) -> None:
     db.session.commit()
 
 
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def technician_by_token(token: str) -> Technician | None:
     """Looked up across companies: the token alone says whose feed it is."""
-    if not token or len(token) > 64:
+    if not TOKEN_RE.fullmatch(token or ""):  # what token_urlsafe makes; never NUL & co. to SQL
         return None
     with tenancy.all_tenants():
         return db.session.scalar(select(Technician).where(Technician.calendar_token == token,
