@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import ARRAY, String, bindparam, func, insert, select
 from sqlalchemy.orm import selectinload
 
 from app import audit, clock, tenancy
@@ -364,6 +364,23 @@ def _party_columns(nip: str, values: dict, tenant_id: int) -> dict:
                       "is_producer": False, "name_key": columns["name"].lower()}
 
 
+def _one_of(stmt, column, values: list[str]):
+    """`stmt` narrowed to the rows whose `column` is one of `values` (a chunk of the file's
+    numbers). On PostgreSQL a join against unnest() of ONE array parameter, not
+    `column IN (...)`: the device's numbers also have trigram GIN indexes (fragment search),
+    which serve `=` too, and the planner costs 5,000 trigram probes far below what they are,
+    so an IN list of a file's numbers took that index: 2.3-2.9 s and ~297,000 buffers per
+    chunk of 5,000 (a "000" trigram is in nearly every number), against 15-45 ms for the join
+    (EXPLAIN ANALYZE as the app role, BENCHMARKS.md "import"). A join is matched by the
+    (tenant_id, number) unique index or a hash of the tenant's rows, never by the GIN
+    index. SQLite has neither unnest nor trigram indexes: IN, the same rows."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return stmt.where(column.in_(values))
+    wanted = func.unnest(bindparam("wanted", values, type_=ARRAY(String))).table_valued(
+        "value").render_derived()
+    return stmt.join(wanted, column == wanted.c.value)
+
+
 def _tenant_id() -> int:
     tenant_id = tenancy.current_tenant_id()
     if tenant_id is None:
@@ -423,10 +440,10 @@ class _Devices:
         self.by_factory: dict[str, int] = {}
         for chunk in _chunks(sorted(uniques - {""})):
             self.by_unique.update((d.unique_no, d) for d in db.session.scalars(
-                select(Device).where(Device.unique_no.in_(chunk))))
+                _one_of(select(Device), Device.unique_no, chunk)))
         for chunk in _chunks(sorted(factories - {""})):
             self.by_factory.update(db.session.execute(
-                select(Device.factory_no, Device.id).where(Device.factory_no.in_(chunk))).all())
+                _one_of(select(Device.factory_no, Device.id), Device.factory_no, chunk)).all())
 
     def _producer(self, row: Row) -> Party | None:
         text = row.text("producer")
