@@ -382,8 +382,8 @@ def _one_of(stmt, column, values: list[str]):
     numbers). On PostgreSQL a join against unnest() of ONE array parameter, not
     `column IN (...)`: the device's numbers also have trigram GIN indexes (fragment search),
     which serve `=` too, and the planner costs 5,000 trigram probes far below what they are,
-    so an IN list of a file's numbers took that index: 2.3-2.9 s and ~297,000 buffers per
-    chunk of 5,000 (a "000" trigram is in nearly every number), against 15-45 ms for the join
+    so an IN list of a file's numbers took that index: 1.7-2.9 s and ~297,000 buffers per
+    chunk of 5,000 (a "000" trigram is in nearly every number), against 10-45 ms for the join
     (EXPLAIN ANALYZE as the app role, BENCHMARKS.md "import"). A join is matched by the
     (tenant_id, number) unique index or a hash of the tenant's rows, never by the GIN
     index. SQLite has neither unnest nor trigram indexes: IN, the same rows."""
