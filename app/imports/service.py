@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import ARRAY, String, bindparam, func, insert, select
 from sqlalchemy.orm import selectinload
 
 from app import audit, clock, tenancy
@@ -151,13 +151,26 @@ def run(path: Path, file_kind: str, kind: ImportKind, mapping: Mapping, dry_run:
     outcome, importer = _process(kind, rows, progress=progress, source=source)
     del rows  # the plan holds what is written; the file's rows are not needed any more
     if outcome.errors or dry_run or not outcome.rows:
+        _forget_loaded()
         db.session.rollback()
         return outcome.as_result(dry_run, saved=False)
     if note:
         note("Zapisywanie…")
     importer.write()
+    db.session.flush()
+    _forget_loaded()
     db.session.commit()
     return outcome.as_result(dry_run, saved=True)
+
+
+def _forget_loaded() -> None:
+    """Detach the records read for matching once what changed is flushed: a commit or a
+    rollback expires every object in the session, and expiring the 10,000 clients with their
+    sites and 20,000 devices that a re-import reads took ~50 MB at once (its peak, 337 MB).
+    Nothing reads them afterwards; the job's own row is not one of them and stays."""
+    for record in [o for o in db.session.identity_map.values()
+                   if isinstance(o, (Party, Location, Device, Technician))]:
+        db.session.expunge(record)
 
 
 def _process(kind: ImportKind, rows: list[Row], keep_rows: bool = False, progress=None,
@@ -364,6 +377,23 @@ def _party_columns(nip: str, values: dict, tenant_id: int) -> dict:
                       "is_producer": False, "name_key": columns["name"].lower()}
 
 
+def _one_of(stmt, column, values: list[str]):
+    """`stmt` narrowed to the rows whose `column` is one of `values` (a chunk of the file's
+    numbers). On PostgreSQL a join against unnest() of ONE array parameter, not
+    `column IN (...)`: the device's numbers also have trigram GIN indexes (fragment search),
+    which serve `=` too, and the planner costs 5,000 trigram probes far below what they are,
+    so an IN list of a file's numbers took that index: 1.7-2.9 s and ~297,000 buffers per
+    chunk of 5,000 (a "000" trigram is in nearly every number), against 10-45 ms for the join
+    (EXPLAIN ANALYZE as the app role, BENCHMARKS.md "import"). A join is matched by the
+    (tenant_id, number) unique index or a hash of the tenant's rows, never by the GIN
+    index. SQLite has neither unnest nor trigram indexes: IN, the same rows."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return stmt.where(column.in_(values))
+    wanted = func.unnest(bindparam("wanted", values, type_=ARRAY(String))).table_valued(
+        "value").render_derived()
+    return stmt.join(wanted, column == wanted.c.value)
+
+
 def _tenant_id() -> int:
     tenant_id = tenancy.current_tenant_id()
     if tenant_id is None:
@@ -423,10 +453,10 @@ class _Devices:
         self.by_factory: dict[str, int] = {}
         for chunk in _chunks(sorted(uniques - {""})):
             self.by_unique.update((d.unique_no, d) for d in db.session.scalars(
-                select(Device).where(Device.unique_no.in_(chunk))))
+                _one_of(select(Device), Device.unique_no, chunk)))
         for chunk in _chunks(sorted(factories - {""})):
             self.by_factory.update(db.session.execute(
-                select(Device.factory_no, Device.id).where(Device.factory_no.in_(chunk))).all())
+                _one_of(select(Device.factory_no, Device.id), Device.factory_no, chunk)).all())
 
     def _producer(self, row: Row) -> Party | None:
         text = row.text("producer")
@@ -490,13 +520,16 @@ class _Devices:
             location = None
         if not isinstance(location, tuple):
             clean = replace(clean, location_id=_location_id(location))
-        self.plan.append((existing, clean, location))
         if existing is None:
             self.outcome.count("devices_added")
         elif _device_changes(existing, clean, location):
             self.outcome.count("devices_updated")
         else:
+            # Nothing to write: not planned, so a re-import of 20,000 unchanged devices does
+            # not hold 20,000 checked copies of them as well (the peak memory of that run).
             self.outcome.count("devices_unchanged")
+            return
+        self.plan.append((existing, clean, location))
 
     def _duplicates(self, row: Row, clean: DeviceInput, problems: dict,
                     existing: Device | None) -> None:
@@ -546,7 +579,7 @@ class _Devices:
                 device_rules.apply(device, clean)
                 added.append({key: value for key, value in vars(device).items()
                               if not key.startswith("_")} | {"tenant_id": tenant_id})
-            elif _device_changes(existing, clean, location):
+            else:  # only added and changed devices are planned
                 device_rules.apply(existing, clean)
                 updated.append(existing)
         db.session.flush()

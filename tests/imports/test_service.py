@@ -153,6 +153,26 @@ def test_devices_from_xlsx_with_date_cells_and_numbers_and_again_changes_nothing
     assert _count(Device) == 3 and _count(Location) == 2
 
 
+def test_devices_match_only_the_companys_own_numbers(ids, tenant_b, tmp_path):
+    """Another company holds a device with the same numbers: the file's row is this company's
+    device (updated), and the other one is neither changed nor reported as taken."""
+    from app import tenancy
+    from tests import factories
+
+    factories.populate(tenant_b, "Beta")  # the same unique and factory numbers as Alfa's
+    path = _csv(tmp_path, [
+        DEVICE_HEADER,
+        "7010002139;Producent Alfa;Ergo 3;PO808131055;ZBF1801007587;;",
+        "7010002139;Producent Alfa;Ergo 3;PO123456780;ZBF1234567891;;",
+    ])
+    result = _import(path, ImportKind.DEVICES)
+    assert result["error_count"] == 0, result["errors"]
+    assert result["counts"] == {"devices_updated": 1, "devices_added": 1}
+    assert db.session.get(Device, ids["device_id"]).model == "Ergo 3"
+    with tenancy.use_tenant(tenant_b.id):
+        assert db.session.scalars(select(Device.model)).all() == ["Ergo Beta"]
+
+
 def test_formula_cell_in_xlsx_is_refused(ids, tmp_path):
     path = _devices_xlsx(tmp_path, [["7010002139", "Producent Alfa", "=1+1", "PO123456789",
                                      "ZBF1234567890", None, None, None, None, None]])
