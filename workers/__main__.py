@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from time import monotonic
 
@@ -102,6 +103,7 @@ def _expire_signups() -> None:
         logging.getLogger(__name__).warning("could not expire unconfirmed sign-ups: %s", exc)
     finally:
         db.session.remove()
+        db.engine.dispose()  # the parent keeps no connection between rounds
 
 
 def _ensure_sweeper(connection) -> None:
@@ -191,8 +193,14 @@ def main(argv: list[str] | None = None) -> int:
         if problem:
             print(f"workers: {problem}", file=sys.stderr)
             return 2
-        # The parent keeps no database connection for the forked horses to inherit.
+        # The parent keeps no database connection for the forked horses to inherit; and since
+        # its maintenance does use the database now and then (expired sign-ups), each horse
+        # starts with a pool of its own (SQLAlchemy's recipe for a fork: the parent's sockets
+        # are left to the parent, not closed). Two processes on one connection had PostgreSQL
+        # see one session's prepared statements twice, and could mix their transactions.
         db.engine.dispose()
+        engine = db.engine
+        os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
         connection = redis_connection()
         names = args.queues or list(QUEUE_NAMES)
         worker = PlombaWorker([queue(n, connection) for n in names], connection=connection)
