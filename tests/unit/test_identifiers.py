@@ -115,8 +115,9 @@ def unique_numbers(draw, prefix=None):
 
 
 def _valid_unique(text: str) -> bool:
-    """The rule of domain.md, written independently of the implementation's regex."""
-    compact = "".join(text.split()).upper()
+    """The rule of domain.md, written independently of the implementation's regex; spaces and
+    dashes typed between the characters are separators (issue 15), not part of the number."""
+    compact = "".join(text.replace("-", " ").split()).upper()
     return (len(compact) in (11, 13) and all(c in string.ascii_uppercase for c in compact[:3])
             and all(c in DIGITS for c in compact[3:]))
 
