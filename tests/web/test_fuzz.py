@@ -9,6 +9,7 @@ on the rule's own page (or its parent's), so every other field is valid and the 
 reaches the code that saves. Hypothesis is derandomized: the same examples on every run.
 """
 
+import os
 import re
 from functools import cache
 from html.parser import HTMLParser
@@ -251,7 +252,12 @@ def _signed_out(response) -> bool:
 
 # --- the test ----------------------------------------------------------------------------------
 
-EXAMPLES = {"GET": 8, "POST": 12}
+# Drawn examples per rule, after the explicit ones (every id past its limit, every field with
+# its kind's worst values), which always run. The PostgreSQL pass draws half as many: what is
+# particular to PostgreSQL (a NUL byte, a number past the column) is in the explicit ones,
+# and the drawn ones would cost the suite another minute and a half there.
+EXAMPLES = ({"GET": 4, "POST": 6} if os.environ.get("PLOMBA_TEST_PASS") == "postgres"
+            else {"GET": 8, "POST": 12})
 
 
 @pytest.fixture(autouse=True)
