@@ -26,7 +26,8 @@ def test_take_the_screenshots(app, live_server, browser, tenant_a):
     screens = {
         "owner": [("dashboard", "/"), ("orders", "/zlecenia"), ("order", order),
                   ("order-items", f"{order}/pozycje"), ("new-order", "/zlecenia/nowe"),
-                  ("devices", "/urzadzenia")],
+                  ("devices", "/urzadzenia"), ("inspections", "/przeglady"),
+                  ("import", "/import/")],
         "technician": [("technician-day", "/")],
     }
     emails = {"owner": tenant_a.owner_email, "technician": "jan@alfa.example"}
