@@ -82,18 +82,19 @@ def start(job: Job) -> bool:
 
 
 def order_job_id(tenant_id: int, order_id: int) -> str:
-    """The one rq job id of an order's sending: a close, the sweeper and a retry all ask for
-    this id, so an order waits in the queue at most once (workers.once)."""
+    """The one rq job id of an order's sending (a close, a resend): asked for twice, the order
+    still waits in the queue once (workers.once). Retries are not jobs of their own: they wait
+    in their rows for the sweeper, which sends a producer's due rows together (workers.rzs)."""
     return f"rzs-order-{tenant_id}-{order_id}"
 
 
-def send_order(tenant_id: int, order_id: int, delay: float = 0) -> bool:
+def send_order(tenant_id: int, order_id: int) -> bool:
     """Put the order's sending on the rzs queue, unless its job is there already. With Redis
     away the rows simply stay pending and the sweeper sends them later: a failure here never
     undoes the closed order. False only when Redis could not be reached."""
     try:
         enqueue_once(queue(RZS, web_connection()), order_job_id(tenant_id, order_id),
-                     "workers.rzs.send_order", tenant_id, order_id, delay=delay,
+                     "workers.rzs.send_order", tenant_id, order_id,
                      job_timeout=SEND_ORDER_TIMEOUT, result_ttl=3600, failure_ttl=7 * 86400,
                      description=f"RZS order {order_id} of tenant {tenant_id}")
         return True
