@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, literal, null, select, tuple_, union_all
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import aliased
 
 from app import clock, tenancy
@@ -115,56 +115,66 @@ def _address(street: str, postal_code: str, city: str) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def rows(params: ReportParams, limit: int | None = None, after: list | None = None,
-         before: list | None = None) -> Iterator[ReportRow]:
-    """The report's rows in its order, streamed. The preview's pages are keyset pages: the
-    rows after (or, for the previous page, before) a row's `key`, so page 150 costs what page
-    1 does (OFFSET had to produce and skip the 14,900 rows before it). A key that is not one
-    of this report's gives the first page."""
+def rows(params: ReportParams) -> Iterator[ReportRow]:
+    """The report's rows in its order, streamed (the PDF, XLSX and CSV)."""
     stmt, order = _statement(params)
-    bound = keyset_bound(list(order), after if before is None else before)
-    backwards = before is not None and bound is not None
-    if bound is not None:
-        keys = tuple_(*order)
-        stmt = stmt.where(keys < bound if backwards else keys > bound)
-    stmt = stmt.order_by(*(c.desc() for c in order) if backwards else order)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    result = db.session.execute(stmt.add_columns(order[-1])
+    result = db.session.execute(stmt.add_columns(order[-1]).order_by(*order)
                                 .execution_options(yield_per=STREAM_BATCH))
-    made = (_row(params, values) for values in result)
-    if backwards:
-        yield from reversed(list(made))
-    else:
-        yield from made
+    for values in result:
+        yield _row(params, values)
+
+
+def page(params: ReportParams, limit: int, counts: dict[int, int], after: list | None = None,
+         before: list | None = None) -> list[ReportRow]:
+    """The preview's page: `limit` rows after (or, for the previous page, before) a row's `key`,
+    in the report's order; a key that is not one of this report's gives the first page.
+
+    The rows are walked producer by producer, only through the producers that have rows
+    (`counts`, made on the first page), and within one the statement is ordered by the
+    device's factory no. and limited, so PostgreSQL walks the producer's devices on
+    (tenant, producer, factory no.) and reads only the devices of this page and their orders
+    and items: a year's page reads ~150 devices, not the year's items joined with all their
+    orders and devices and then sorted (page 1 and page 150 alike). A page that crosses into
+    the next producer asks again for the rest. Over the whole walk the order is the one of
+    `rows` (producer name, producer id, then within the producer), so the preview shows what
+    the files hold."""
+    stmt, order = _statement(params)
+    key = after if before is None else before
+    backwards = before is not None
+    producer_key = keyset_bound(list(order[:2]), key[:2]) if isinstance(key, list) else None
+    inner_key = keyset_bound(list(order[2:]), key[2:]) if producer_key is not None else None
+    if inner_key is None:  # not our key: the first page
+        producer_key, backwards = None, False
+    producers = select(Party.id, Party.name).where(Party.id.in_(sorted(counts)))
+    if producer_key is not None:
+        names = tuple_(Party.name, Party.id)
+        producers = producers.where(names <= producer_key if backwards else names >= producer_key)
+    producers = producers.order_by(*((Party.name.desc(), Party.id.desc()) if backwards
+                                     else (Party.name, Party.id)))
+    within = list(order[2:])
+    found: list[ReportRow] = []
+    for pid, pname in db.session.execute(producers).all():
+        walk = stmt.where(Device.producer_id == pid)
+        if inner_key is not None and [pname, pid] == key[:2]:
+            # Where the key is: after it. The factory no. alone, implied by the row value,
+            # is what the device index can start from.
+            factory_no = inner_key.clauses[0]
+            walk = walk.where(tuple_(*within) < inner_key, within[0] <= factory_no) if backwards \
+                else walk.where(tuple_(*within) > inner_key, within[0] >= factory_no)
+        walk = walk.add_columns(order[-1]) \
+            .order_by(*(c.desc() for c in within) if backwards else within) \
+            .limit(limit - len(found))
+        found.extend(_row(params, values) for values in db.session.execute(walk))
+        if len(found) >= limit:
+            break
+    return found[::-1] if backwards else found
 
 
 def first_page(params: ReportParams, limit: int) -> tuple[list[ReportRow], dict[int, int]]:
-    """The preview's first page and the rows per producer (summed: the count) in one
-    statement, so the range's items are joined with their orders and devices once, not twice:
-    the CTE is used twice, which both databases materialise. Later pages carry the counts."""
-    stmt, order = _statement(params)
-    ranged = stmt.add_columns(order[-1].label("row_key")).cte("report_rows")
-    cols = list(ranged.c)
-    # The report's order among the CTE's columns: producer name, producer id, factory no.,
-    # (the date,) the row's unique key.
-    positions = (1, 0, 2, 4, len(cols) - 1) if params.kind == SERVICES else (1, 0, 2, len(cols) - 1)
-    page = select(*cols).order_by(*(cols[i] for i in positions)).limit(limit).subquery("page")
-    counted = select(cols[0].label("pid"), func.count().label("n")).group_by(cols[0]) \
-        .subquery("counted")
-    both = union_all(
-        select(literal(1).label("part"), *page.c, null().label("n")),
-        select(literal(2), counted.c.pid, *(null() for _ in cols[1:]), counted.c.n),
-    ).subquery("both")
-    out = list(both.c)
-    result = db.session.execute(select(*out).order_by(out[0], *(out[1 + i] for i in positions)))
-    rows, counts = [], {}
-    for values in result:
-        if values[0] == 1:
-            rows.append(_row(params, tuple(values[1:-1])))
-        else:
-            counts[values[1]] = values[-1]
-    return rows, counts
+    """The preview's first page and the rows per producer (summed: the count); later pages
+    carry the counts."""
+    counts = _counts(params)
+    return page(params, limit, counts), counts
 
 
 def _row(params: ReportParams, values) -> ReportRow:
@@ -187,6 +197,10 @@ def count(params: ReportParams) -> int:
 def counts_by_producer(params: ReportParams) -> dict[int, int]:
     """Rows per producer: the section counts of "Opis podziału wg producentów", and summed,
     the report's count (one aggregate for both)."""
+    return _counts(params)
+
+
+def _counts(params: ReportParams) -> dict[int, int]:
     sub = _statement(params)[0].subquery()
     first = sub.c[0]  # producer id
     return dict(db.session.execute(select(first, func.count()).group_by(first)).all())
