@@ -30,7 +30,8 @@ def upgrade():
     op.create_index("ix_order_item_tenant_performed", "order_item", ["tenant_id", "performed_on"],
                     postgresql_include=["order_id", "service_book"])
     # Every report counts orders that are not cancelled (Dane Kas all of them, Usługi ze
-    # zleceń the closed or settled ones with the book flag): the index holds only those.
+    # zleceń the closed or settled ones with the book flag): the index holds only those,
+    # with what the counts and the walk read of them, by device (the walk's lookup).
     op.execute("CREATE INDEX ix_order_tenant_device_counted ON service_order "
                "(tenant_id, device_id) INCLUDE (id, status, service_book) "
                "WHERE status <> 'cancelled'")
