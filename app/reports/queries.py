@@ -43,8 +43,9 @@ DATE_COLUMNS = {SERVICES: {2}, DEVICES: set(), "inspections": {0}}
 # form for people in the preview and the PDF.
 NIP_COLUMNS = {SERVICES: set(), DEVICES: {2}, "inspections": {5}}
 STREAM_BATCH = 2000
-# Up to this many items in the range the counts read the orders through an id window (_counts).
-WINDOW_ITEMS = 5000
+# Ranges up to a quarter and this many items: the counts read the orders through a window of
+# order ids (_order_window).
+WINDOW_DAYS, WINDOW_ITEMS = 92, 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,19 +146,21 @@ def rows(params: ReportParams) -> Iterator[ReportRow]:
 
 
 def page(params: ReportParams, limit: int, counts: dict[int, int], after: list | None = None,
-         before: list | None = None) -> list[ReportRow]:
+         before: list | None = None,
+         producers: list[tuple[int, str]] | None = None) -> list[ReportRow]:
     """The preview's page: `limit` rows after (or, for the previous page, before) a row's `key`,
     in the report's order; a key that is not one of this report's gives the first page.
 
     The rows are walked producer by producer, only through the producers that have rows
-    (`counts`, made on the first page), and within one the statement is ordered by the
-    device's factory no. and limited, so PostgreSQL walks the producer's devices on
-    (tenant, producer, factory no.) and reads only the devices of this page and their orders
-    and items: a year's page reads ~150 devices, not the year's items joined with all their
-    orders and devices and then sorted (page 1 and page 150 alike). A page that crosses into
-    the next producer asks again for the rest. Over the whole walk the order is the one of
-    `rows` (producer name, producer id, then within the producer), so the preview shows what
-    the files hold."""
+    (`counts`, made on the first page; `producers`, the same in the report's order, when the
+    caller has them), and within one the statement is ordered by the device's factory no. and
+    limited, so PostgreSQL walks the producer's devices on (tenant, producer, factory no.) and
+    reads only the devices of this page and their orders and items: a year's page reads ~150
+    devices, not the year's items joined with all their orders and devices and then sorted
+    (page 1 and page 150 alike). The key's own producer comes first, in one statement (most
+    pages end within it); a page that crosses into the next producers asks for them and for
+    the rest. Over the whole walk the order is the one of `rows` (producer name, producer id,
+    then within the producer), so the preview shows what the files hold."""
     stmt, order = _statement(params)
     key = after if before is None else before
     backwards = before is not None
@@ -165,36 +168,50 @@ def page(params: ReportParams, limit: int, counts: dict[int, int], after: list |
     inner_key = keyset_bound(list(order[2:]), key[2:]) if producer_key is not None else None
     if inner_key is None:  # not our key: the first page
         producer_key, backwards = None, False
-    producers = select(Party.id, Party.name).where(Party.id.in_(sorted(counts)))
-    if producer_key is not None:
-        names = tuple_(Party.name, Party.id)
-        producers = producers.where(names <= producer_key if backwards else names >= producer_key)
-    producers = producers.order_by(*((Party.name.desc(), Party.id.desc()) if backwards
-                                     else (Party.name, Party.id)))
     within = list(order[2:])
     found: list[ReportRow] = []
-    for pid, pname in db.session.execute(producers).all():
-        walk = stmt.where(Device.producer_id == pid)
-        if inner_key is not None and [pname, pid] == key[:2]:
-            # Where the key is: after it. The factory no. alone, implied by the row value,
-            # is what the device index can start from.
+
+    def walk(producer_id: int, after_key: bool) -> None:
+        rows_of = stmt.where(Device.producer_id == producer_id)
+        if after_key:
+            # The factory no. alone, implied by the row value, is what the device index can
+            # start from.
             factory_no = inner_key.clauses[0]
-            walk = walk.where(tuple_(*within) < inner_key, within[0] <= factory_no) if backwards \
-                else walk.where(tuple_(*within) > inner_key, within[0] >= factory_no)
-        walk = walk.add_columns(order[-1]) \
+            rows_of = rows_of.where(tuple_(*within) < inner_key, within[0] <= factory_no) \
+                if backwards else rows_of.where(tuple_(*within) > inner_key,
+                                                within[0] >= factory_no)
+        rows_of = rows_of.add_columns(order[-1]) \
             .order_by(*(c.desc() for c in within) if backwards else within) \
             .limit(limit - len(found))
-        found.extend(_row(params, values) for values in db.session.execute(walk))
-        if len(found) >= limit:
-            break
+        found.extend(_row(params, values) for values in db.session.execute(rows_of))
+
+    if producer_key is not None and key[1] in counts:
+        walk(key[1], after_key=True)
+    if len(found) < limit:
+        if producer_key is not None or producers is None:
+            following = select(Party.id, Party.name).where(Party.id.in_(sorted(counts)))
+            if producer_key is not None:
+                names = tuple_(Party.name, Party.id)
+                following = following.where(names < producer_key if backwards
+                                            else names > producer_key, Party.id != key[1])
+            producers = db.session.execute(following.order_by(
+                *((Party.name.desc(), Party.id.desc()) if backwards
+                  else (Party.name, Party.id)))).all()
+        for producer_id, _name in producers:
+            walk(producer_id, after_key=False)
+            if len(found) >= limit:
+                break
     return found[::-1] if backwards else found
 
 
 def first_page(params: ReportParams, limit: int) -> tuple[list[ReportRow], dict[int, int]]:
     """The preview's first page and the rows per producer (summed: the count); later pages
-    carry the counts."""
-    counts = _counts(params)
-    return page(params, limit, counts), counts
+    carry the counts. The counts come with the producers' names in the report's order, so
+    the page starts walking at once."""
+    named = _counts_named(params)
+    return (page(params, limit, {pid: n for pid, _name, n in named},
+                 producers=[(pid, name) for pid, name, _n in named]),
+            {pid: n for pid, _name, n in named})
 
 
 def _row(params: ReportParams, values) -> ReportRow:
@@ -217,33 +234,40 @@ def count(params: ReportParams) -> int:
 def counts_by_producer(params: ReportParams) -> dict[int, int]:
     """Rows per producer: the section counts of "Opis podziału wg producentów", and summed,
     the report's count (one aggregate for both)."""
-    return _counts(params)
+    return {pid: n for pid, _name, n in _counts_named(params)}
 
 
-def _counts(params: ReportParams) -> dict[int, int]:
-    """One aggregate over the range's items joined with their orders and devices.
+def _counts_named(params: ReportParams) -> list[tuple[int, str, int]]:
+    """The producers with rows, in the report's order, with their rows: one aggregate over
+    the range's items joined with their orders and devices."""
+    producer_id = _included(params, _order_window(params)).subquery().c.producer_id
+    counted = select(producer_id, func.count().label("n")).group_by(producer_id).subquery()
+    return [tuple(r) for r in db.session.execute(
+        select(Party.id, Party.name, counted.c.n).join(counted, counted.c.producer_id == Party.id)
+        .order_by(Party.name, Party.id)).all()]
 
-    A short range's orders are read through a window of order ids: the lowest and highest
-    order id of the range's items (the item index holds the order id). Every order the join
-    can meet lies in it, so the count is unchanged; and orders are numbered as they are made
-    and their items done soon after, so a month's window is ~1,700 of 100,000 orders, read by
+
+def _order_window(params: ReportParams) -> tuple[int, int] | None:
+    """For a short range, the lowest and highest order id of its items (the item index holds
+    the order id), through which the counts read the orders. Every order the join can meet
+    lies in it, so the counts are unchanged; and orders are numbered as they are made and
+    their items done soon after, so a month's window is ~1,700 of 100,000 orders, read by
     the primary key, where PostgreSQL otherwise scans every order for a month's 1,209 items
-    (2,256 -> 14 + 3,690 buffers, docs/sql-plans.md). Past WINDOW_ITEMS items the join reads a
-    large share of the orders anyway, and a window only misleads the estimate of the join
+    (docs/sql-plans.md). A long range (over WINDOW_DAYS, or WINDOW_ITEMS items) meets a large
+    share of the orders anyway, and there a window only misleads the estimate of the join
     (PostgreSQL takes the window's orders as unrelated to the range's items, expects a
-    seventh of the rows and probes the devices one by one: 43,689 buffers for a year)."""
+    seventh of the rows and probes the devices one by one: 43,689 buffers for a year, 2,479
+    without): None, and no statement for it."""
+    if (params.date_to - params.date_from).days > WINDOW_DAYS:
+        return None
+    # count(*) beside them makes PostgreSQL read the range's entries of the item index; min()
+    # and max() alone it answers by walking the order-id index from either end, past every
+    # item outside the range (127,015 of them for a year).
     lowest, highest, items = db.session.execute(
-        # count(*) beside them makes PostgreSQL read the range's entries of the item index;
-        # min() and max() alone it answers by walking the order-id index from either end,
-        # past every item outside the range (127,015 of them for the year).
         select(func.min(OrderItem.order_id), func.max(OrderItem.order_id), func.count())
         .where(OrderItem.performed_on >= params.date_from,
                OrderItem.performed_on <= params.date_to)).one()
-    if not items:
-        return {}
-    window = (lowest, highest) if items <= WINDOW_ITEMS else None
-    producer_id = _included(params, window).subquery().c.producer_id
-    return dict(db.session.execute(select(producer_id, func.count()).group_by(producer_id)).all())
+    return (lowest, highest) if 0 < items <= WINDOW_ITEMS else None
 
 
 def header(params: ReportParams, now: datetime | None = None) -> ReportHeader:
