@@ -5,7 +5,7 @@ after a page: (tenant, producer, factory no.) on device, on both databases. The 
 producer, once per preview) join a range's items with their orders and devices: on PostgreSQL
 they read two covering indexes instead of the tables (the range's items by date with their
 order id and book flag; the orders that are not cancelled, by device, with their id, status and
-book flag, which is also the walk's lookup of a device's orders): 3,095 -> 710 shared buffers
+book flag, which is also the walk's lookup of a device's orders): 2,808 -> 710 shared buffers
 for the counts of a year of Usługi ze zleceń on the 100k-order tenant (docs/sql-plans.md).
 SQLite has no INCLUDE: only the device index there.
 
