@@ -62,8 +62,6 @@ class Device(TenantOwned, Timestamps, db.Model):
         UniqueConstraint("tenant_id", "factory_no"),
         Index("ix_device_tenant_client", "tenant_id", "client_id"),
         Index("ix_device_tenant_producer", "tenant_id", "producer_id", "id"),
-        # The report preview walks a producer's devices in the report's order (app/reports).
-        Index("ix_device_tenant_producer_factory", "tenant_id", "producer_id", "factory_no"),
         # The list's two orders, newest first and by inspection due, are keyset walks on these.
         Index("ix_device_tenant_recent", "tenant_id", "id"),
         Index("ix_device_tenant_next_due", "tenant_id", "next_inspection_due", "id"),
