@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, func, literal, null, select, tuple_, union_all
 from sqlalchemy.orm import aliased
 
 from app import clock, tenancy
@@ -207,11 +207,43 @@ def page(params: ReportParams, limit: int, counts: dict[int, int], after: list |
 def first_page(params: ReportParams, limit: int) -> tuple[list[ReportRow], dict[int, int]]:
     """The preview's first page and the rows per producer (summed: the count); later pages
     carry the counts. The counts come with the producers' names in the report's order, so
-    the page starts walking at once."""
+    the page starts walking at once. SQLite joins a producer's rows from the range's items
+    for the page as for the counts, so there both come from one statement that joins them
+    once (_first_page_in_one)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return _first_page_in_one(params, limit)
     named = _counts_named(params)
     return (page(params, limit, {pid: n for pid, _name, n in named},
                  producers=[(pid, name) for pid, name, _n in named]),
             {pid: n for pid, _name, n in named})
+
+
+def _first_page_in_one(params: ReportParams,
+                       limit: int) -> tuple[list[ReportRow], dict[int, int]]:
+    """The first page and the rows per producer in one statement: the range's rows as a CTE
+    used twice (materialised once), the page and the per-producer counts as a UNION ALL."""
+    stmt, order = _statement(params)
+    ranged = stmt.add_columns(order[-1].label("row_key")).cte("report_rows")
+    cols = list(ranged.c)
+    # The report's order among the CTE's columns: producer name, producer id, factory no.,
+    # (the date,) the row's unique key.
+    positions = (1, 0, 2, 4, len(cols) - 1) if params.kind == SERVICES else (1, 0, 2, len(cols) - 1)
+    first = select(*cols).order_by(*(cols[i] for i in positions)).limit(limit).subquery("page")
+    counted = select(cols[0].label("pid"), func.count().label("n")).group_by(cols[0]) \
+        .subquery("counted")
+    both = union_all(
+        select(literal(1).label("part"), *first.c, null().label("n")),
+        select(literal(2), counted.c.pid, *(null() for _ in cols[1:]), counted.c.n),
+    ).subquery("both")
+    out = list(both.c)
+    result = db.session.execute(select(*out).order_by(out[0], *(out[1 + i] for i in positions)))
+    rows, counts = [], {}
+    for values in result:
+        if values[0] == 1:
+            rows.append(_row(params, tuple(values[1:-1])))
+        else:
+            counts[values[1]] = values[-1]
+    return rows, counts
 
 
 def _row(params: ReportParams, values) -> ReportRow:
