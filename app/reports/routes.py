@@ -63,9 +63,9 @@ def preview():
         rows, counts = queries.first_page(params, PAGE_SIZE)
     else:
         page, counts, direction, key = paging
-        rows = list(queries.rows(params, limit=PAGE_SIZE,
-                                 after=key if direction == "after" else None,
-                                 before=key if direction == "before" else None))
+        rows = queries.page(params, PAGE_SIZE, counts,
+                            after=key if direction == "after" else None,
+                            before=key if direction == "before" else None)
     total = sum(counts.values())
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(page, pages)

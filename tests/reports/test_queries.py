@@ -70,3 +70,17 @@ def test_params_round_trip():
     assert ReportParams.from_dict(params.to_dict()) == params
     assert ReportParams.from_dict({"kind": "services", "date_from": "2026-01-01",
                                    "date_to": "2026-01-02"}).producer_id is None
+
+
+def test_counts_through_the_order_window_are_the_counts_without_it(report_data, in_tenant_a,
+                                                                  monkeypatch):
+    # A month is read through the window of its items' order ids; the same counts without it.
+    for kind in ("services", "devices"):
+        params = ReportParams(kind, FROM, TO)
+        assert queries._order_window(params) is not None
+        windowed = queries.counts_by_producer(params)
+        monkeypatch.setattr(queries, "WINDOW_DAYS", -1)
+        assert queries._order_window(params) is None
+        assert queries.counts_by_producer(params) == windowed
+        assert sum(windowed.values()) == len(_rows(kind))
+        monkeypatch.undo()
