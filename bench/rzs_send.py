@@ -41,14 +41,14 @@ def start_emulator(directory: Path) -> tuple[subprocess.Popen, str]:
     return process, line.split()[2]
 
 
-def make_plomba(db_url: str, redis_url: str, producer_url: str):
+def make_plomba(db_url: str, redis_url: str, producer_url: str, instance: Path | None = None):
     # The worker process must read what this process encrypts: one PLOMBA_SECRETS_KEY for both
     # (a worker with another key refuses to start, see workers.__main__).
     from cryptography.fernet import Fernet
 
     os.environ.update(PLOMBA_ENV="development", DATABASE_URL=db_url, REDIS_URL=redis_url,
-                      RZS_ALLOW_PRIVATE_HOSTS="1", PLOMBA_INSTANCE_DIR=str(Path(db_url[10:])
-                                                                            .parent),
+                      RZS_ALLOW_PRIVATE_HOSTS="1",
+                      PLOMBA_INSTANCE_DIR=str(instance or Path(db_url[10:]).parent),
                       PLOMBA_SECRETS_KEY=Fernet.generate_key().decode(),
                       SECRET_KEY="bench-secret")
     from flask_migrate import upgrade
