@@ -21,7 +21,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.rzs_send import ROOT, SEAL, closed_order, make_plomba, start_emulator
+from bench.rzs_send import ROOT, SEAL, closed_order, make_app, make_company, start_emulator
 
 
 def insert_pending(app, ids, events: int, series: int) -> list[int]:
@@ -137,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
             postgres = start_postgres(directory / "pg") if args.db == "postgres" else None
             db_url = postgres.url if postgres else f"sqlite:///{directory / 'plomba.db'}"
             (directory / "instance").mkdir()
-            app, ids = make_plomba(db_url, redis.url, f"{url}/bench", directory / "instance")
+            app = make_app(db_url, redis.url, directory / "instance")
+            ids = make_company(app, f"{url}/bench")
             # The first batch warms up (imports, connections, the emulator's caches).
             for series in range(1, args.runs + 1):
                 row_ids = insert_pending(app, ids, args.events, series)

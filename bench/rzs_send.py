@@ -1,6 +1,8 @@
 """RZS sending figures (issue 5), in one run against the real emulator on loopback:
 
-1. the emulator's own capacity: a bare httpx client, 20 requests x 500 new events;
+1. the emulator's own capacity: a bare httpx client, 20 requests x 500 new events, measured
+   again right before each batch (the machine is shared: a figure from a minute earlier is
+   another machine), each batch compared with the one just before it;
 2. Plomba's offline batch ("Wyślij zlecenia") of 10,000 events: the rq job in a real worker
    process, from enqueue to the last row recorded; events per second, and the worker's peak
    memory (its largest process, the work horse included);
@@ -41,7 +43,9 @@ def start_emulator(directory: Path) -> tuple[subprocess.Popen, str]:
     return process, line.split()[2]
 
 
-def make_plomba(db_url: str, redis_url: str, producer_url: str, instance: Path | None = None):
+def make_app(db_url: str, redis_url: str, instance: Path | None = None):
+    """The app of this process, on a migrated database; the environment it sets is what the
+    worker processes started after it inherit."""
     # The worker process must read what this process encrypts: one PLOMBA_SECRETS_KEY for both
     # (a worker with another key refuses to start, see workers.__main__).
     from cryptography.fernet import Fernet
@@ -53,10 +57,7 @@ def make_plomba(db_url: str, redis_url: str, producer_url: str, instance: Path |
                       SECRET_KEY="bench-secret")
     from flask_migrate import upgrade
 
-    from app import create_app, secrets, tenancy
-    from app.accounts import create_tenant
-    from app.extensions import db
-    from app.models import Device, Location, Party, Service, Technician
+    from app import create_app
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "REDIS_URL": redis_url,
                       "RZS_ALLOW_PRIVATE_HOSTS": True,
@@ -64,12 +65,25 @@ def make_plomba(db_url: str, redis_url: str, producer_url: str, instance: Path |
                       "SECRET_KEY": os.environ["SECRET_KEY"]})
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
-        tenant_id = create_tenant("Bench Serwis", SERVICE_NIP, "rzs-bench@example.com",
-                                  "bench-plomba-1")
+    return app
+
+
+def make_company(app, producer_url: str, number: int = 1, nip: str = SERVICE_NIP,
+                 login: str = LOGIN, key: str = KEY) -> dict:
+    """A service company with an offline producer (the emulator's, with these credentials),
+    a client, a technician with the seal the registry knows, and one fiscalized device."""
+    from app import secrets, tenancy
+    from app.accounts import create_tenant
+    from app.extensions import db
+    from app.models import Device, Location, Party, Service, Technician
+
+    with app.app_context():
+        tenant_id = create_tenant(f"Bench Serwis {number}", nip,
+                                  f"rzs-bench-{number}@example.com", "bench-plomba-1")
         with tenancy.use_tenant(tenant_id):
             producer = Party(name="Producent testowy", nip=PRODUCER_NIP, is_producer=True,
-                             is_client=False, api_url=producer_url, api_login=LOGIN,
-                             api_key_encrypted=secrets.encrypt(KEY), online=False)
+                             is_client=False, api_url=producer_url, api_login=login,
+                             api_key_encrypted=secrets.encrypt(key), online=False)
             client = Party(name="Klient", nip="5260250274", street="Długa 1",
                            postal_code="90-001", city="Łódź")
             db.session.add_all([producer, client])
@@ -81,8 +95,8 @@ def make_plomba(db_url: str, redis_url: str, producer_url: str, instance: Path |
                               price=Decimal("100"))
             db.session.add_all([location, technician, service])
             db.session.flush()
-            device = Device(producer_id=producer.id, factory_no="PO900000000",
-                            unique_no="ZBF9000000000", client_id=client.id,
+            device = Device(producer_id=producer.id, factory_no=f"PO9{number:08d}",
+                            unique_no=f"ZBF9{number:09d}", client_id=client.id,
                             location_id=location.id, status="fiscalized",
                             fiscalized_on=date(2024, 1, 1))
             db.session.add(device)
@@ -90,7 +104,8 @@ def make_plomba(db_url: str, redis_url: str, producer_url: str, instance: Path |
             ids = dict(tenant=tenant_id, producer=producer.id, client=client.id,
                        location=location.id, technician=technician.id, service=service.id,
                        device=device.id)
-    return app, ids
+        db.session.remove()
+    return ids
 
 
 def closed_order(app, ids, device_id: int, day: date) -> int:
@@ -181,7 +196,7 @@ def offline_batch(app, ids, events: int, env: dict, series: int = 1) -> dict:
         db.session.commit()
         worker = subprocess.Popen([sys.executable, "-m", "workers", "rzs"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(4)  # the worker has started and waits, idle
+        wait_idle(redis_connection(), 1)  # the worker has started and waits, idle
         sampler = PeakRSS(worker.pid)
         today = clock.today().isoformat()
         began = time.perf_counter()
@@ -206,7 +221,22 @@ def offline_batch(app, ids, events: int, env: dict, series: int = 1) -> dict:
         raise SystemExit(f"batch run {series}: {delivered} of {events} events delivered "
                          f"(statuses {counts}, job {job.get_status()}, result {result})")
     return {"seconds": seconds, "statuses": counts, "result": result, "peak_rss_mb": peak_mb,
-            "delivered": delivered}
+            "delivered": delivered, "load": os.getloadavg()[0]}
+
+
+def wait_idle(connection, count: int, timeout: float = 120) -> None:
+    """Until `count` rq workers are registered and idle: a worker's start (imports, the app)
+    takes seconds more on a loaded machine, and is no part of what is timed."""
+    from rq import Worker
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        workers = Worker.all(connection=connection)
+        if len(workers) >= count and all(w.get_state() == "idle" for w in workers):
+            time.sleep(0.5)  # past the first round of its start-up maintenance
+            return
+        time.sleep(0.1)
+    raise SystemExit(f"{count} idle workers not seen within {timeout:.0f} s")
 
 
 def new_device(app, ids, series: int) -> int:
@@ -292,13 +322,15 @@ def main(argv: list[str] | None = None) -> int:
         emulator, url = start_emulator(directory)
         redis = start_redis(directory / "redis")
         try:
-            capacity = measure(f"{url}/bench", LOGIN, KEY, SERVICE_NIP, PRODUCER_NIP,
-                               requests=args.events // 500, per_request=500, seal=SEAL)
-            db_url = f"sqlite:///{directory / 'plomba.db'}"
-            app, ids = make_plomba(db_url, redis.url, f"{url}/bench")
+            app = make_app(f"sqlite:///{directory / 'plomba.db'}", redis.url)
+            ids = make_company(app, f"{url}/bench")
             env = dict(os.environ, PYTHONPATH=str(ROOT))
-            batches = [offline_batch(app, ids, args.events, env, series=n)
-                       for n in range(1, args.runs + 1)]
+            capacities, batches = [], []
+            for n in range(1, args.runs + 1):
+                capacities.append(measure(f"{url}/bench", LOGIN, KEY, SERVICE_NIP, PRODUCER_NIP,
+                                          requests=args.events // 500, per_request=500,
+                                          seal=SEAL, start=1 + 100_000 * n))
+                batches.append(offline_batch(app, ids, args.events, env, series=n))
             live = online(app, ids, args.online, env) if args.online else None
         finally:
             redis.stop()
@@ -306,15 +338,15 @@ def main(argv: list[str] | None = None) -> int:
             emulator.wait(timeout=10)
     print(f"machine load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
           f"{os.getloadavg()[2]:.2f} (1, 5, 15 min), {os.cpu_count()} cores")
-    print(f"emulator capacity (bare httpx): {capacity.events} events in "
-          f"{capacity.seconds:.2f} s = {capacity.events_per_second:,.0f} events/s")
-    for n, batch in enumerate(batches, 1):
+    for n, (batch, capacity) in enumerate(zip(batches, capacities, strict=True), 1):
         plomba_eps = args.events / batch["seconds"]
+        print(f"emulator capacity (bare httpx) before batch {n}: {capacity.events} events in "
+              f"{capacity.seconds:.2f} s = {capacity.events_per_second:,.0f} events/s")
         print(f"Plomba offline batch {n}: {batch['delivered']} of {args.events} events "
               f"delivered in {batch['seconds']:.2f} s (in the job {batch['result']['seconds']:.2f}"
               f" s) = {plomba_eps:,.0f} events/s = "
               f"{100 * plomba_eps / capacity.events_per_second:.0f}% of capacity; "
-              f"worker peak RSS {batch['peak_rss_mb']:.0f} MB")
+              f"worker peak RSS {batch['peak_rss_mb']:.0f} MB; load {batch['load']:.2f}")
     if live is None:
         return 0
     print(f"online close -> reply recorded (n={live['n']}): median {live['median']:.2f} s, "
