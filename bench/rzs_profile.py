@@ -49,8 +49,8 @@ def insert_pending(app, ids, events: int, series: int) -> list[int]:
     return found
 
 
-def profiled_batch(app, ids, row_ids: list[int]) -> tuple[float, cProfile.Profile,
-                                                          cProfile.Profile, dict]:
+def profiled_batch(app, ids, row_ids: list[int], whole_job: bool = False) -> tuple:
+    """(seconds, the calling thread's profile, the HTTP thread's, statuses and counts)."""
     from sqlalchemy import event, func, select
 
     from app import tenancy
@@ -73,9 +73,15 @@ def profiled_batch(app, ids, row_ids: list[int]) -> tuple[float, cProfile.Profil
     main_profile = cProfile.Profile()
     dispatch.transmit = profiled_transmit
     statements = {"n": 0, "checkouts": 0}
+    slowest: list[tuple[float, str]] = []
+    started: list[float] = []
 
     def count(*_args):
         statements["n"] += 1
+        started.append(time.perf_counter())
+
+    def timed(_conn, _cursor, statement, *_args):
+        slowest.append((time.perf_counter() - started.pop(), " ".join(statement.split())))
 
     def checkout(*_args):
         statements["checkouts"] += 1
@@ -83,12 +89,25 @@ def profiled_batch(app, ids, row_ids: list[int]) -> tuple[float, cProfile.Profil
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", count)
+    event.listen(engine, "after_cursor_execute", timed)
     event.listen(engine.pool, "checkout", checkout)
     try:
         with app.app_context(), tenancy.use_tenant(ids["tenant"]):
             began = time.perf_counter()
             main_profile.enable()
-            result = dispatch.send_many(ids["producer"], row_ids)
+            if whole_job:  # the job's handler: staging the range, then send_many
+                from types import SimpleNamespace
+
+                from app import clock
+                from workers import rzs
+
+                today = clock.today().isoformat()
+                job = SimpleNamespace(params={"producer_id": ids["producer"], "from": today,
+                                              "to": today})
+                done = rzs.send_batch(job, lambda *_a: None)
+                result = dispatch.SendResult(delivered=done["delivered"])
+            else:
+                result = dispatch.send_many(ids["producer"], row_ids)
             main_profile.disable()
             seconds = time.perf_counter() - began
             counts = dict(db.session.execute(
@@ -98,12 +117,38 @@ def profiled_batch(app, ids, row_ids: list[int]) -> tuple[float, cProfile.Profil
     finally:
         dispatch.transmit = transmit
         event.remove(engine, "before_cursor_execute", count)
+        event.remove(engine, "after_cursor_execute", timed)
         event.remove(engine.pool, "checkout", checkout)
     counts["statements"], counts["checkouts"] = statements["n"], statements["checkouts"]
+    counts["slowest"] = sorted(slowest, reverse=True)[:5]
     if counts.get("delivered", 0) != len(row_ids) or result.delivered != len(row_ids):
         raise SystemExit(f"{counts.get('delivered', 0)} of {len(row_ids)} delivered "
                          f"(statuses {counts}, result {result})")
     return seconds, main_profile, http_profile, counts
+
+
+def explain_write(app, ids, row_ids: list[int]) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of recording 500 outcomes on PostgreSQL, rolled back."""
+    import json
+
+    from app import clock, tenancy
+    from app.extensions import db
+    from app.rzs import dispatch
+
+    with app.app_context(), tenancy.use_tenant(ids["tenant"]):
+        now = clock.now()
+        chunk = row_ids[:500]
+        document = json.dumps({str(i): {"id": i, "status": "delivered", "reply_tokens": "+PU",
+                                        "reply_text": "x", "meaning": "m", "last_error": "",
+                                        "next_attempt_at": None,
+                                        "delivered_at": now.isoformat()} for i in chunk})
+        connection = db.session.connection()
+        plan = connection.exec_driver_sql(
+            "EXPLAIN (ANALYZE, BUFFERS) " + dispatch._WRITE_PG,
+            (document, now, ids["tenant"], dispatch._id_array(chunk))).scalars().all()
+        db.session.rollback()
+        db.session.remove()
+    return "\n".join(plan)
 
 
 def top(profile: cProfile.Profile, n: int, sort: str) -> str:
@@ -123,6 +168,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=2, help="profiled batches; the last shown")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", default="tottime")
+    parser.add_argument("--job", action="store_true",
+                        help="the whole job handler (workers.rzs.send_batch), staging included")
+    parser.add_argument("--explain", action="store_true",
+                        help="PostgreSQL: EXPLAIN (ANALYZE, BUFFERS) of recording 500 outcomes")
+    parser.add_argument("--app-role", action="store_true",
+                        help="PostgreSQL as the application role (row-level security on)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from tests.services import start_postgres, start_redis
@@ -139,14 +190,26 @@ def main(argv: list[str] | None = None) -> int:
             (directory / "instance").mkdir()
             app = make_app(db_url, redis.url, directory / "instance")
             ids = make_company(app, f"{url}/bench")
+            if args.app_role:
+                from app import create_app
+                from bench.latency import as_app_role
+
+                app = create_app({**{k: app.config[k] for k in (
+                    "REDIS_URL", "RZS_ALLOW_PRIVATE_HOSTS", "PLOMBA_SECRETS_KEY",
+                    "SECRET_KEY")}, "SQLALCHEMY_DATABASE_URI": as_app_role(db_url)})
             # The first batch warms up (imports, connections, the emulator's caches).
             for series in range(1, args.runs + 1):
                 row_ids = insert_pending(app, ids, args.events, series)
-                seconds, main_profile, http_profile, counts = profiled_batch(app, ids, row_ids)
+                seconds, main_profile, http_profile, counts = profiled_batch(
+                    app, ids, row_ids, args.job)
                 print(f"batch {series} ({args.db}): {counts.get('delivered')} of {len(row_ids)} "
                       f"delivered in {seconds:.2f} s under the profiler; {counts['statements']} "
                       f"statements, {counts['checkouts']} connection checkouts; "
-                      f"load {os.getloadavg()[0]:.2f}")
+                      f"load {os.getloadavg()[0]:.2f}; slowest statements:")
+                for took, sql in counts["slowest"]:
+                    print(f"  {1000 * took:8.1f} ms  {sql[:160]}")
+            if args.explain and postgres is not None:
+                print(explain_write(app, ids, row_ids))
         finally:
             redis.stop()
             if postgres is not None:
