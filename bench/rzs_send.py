@@ -130,12 +130,15 @@ def closed_order(app, ids, device_id: int, day: date) -> int:
 
 class PeakRSS:
     """Samples the resident memory of a process and its children (rq forks a work horse per
-    job) every 20 ms; stop() gives the largest single process seen, in MB."""
+    job) every 20 ms; stop() gives the largest single process seen, in MB. `horse_cpu` is the
+    CPU time (user + system, all threads) the children used, as last seen: the work horse's
+    cost of the job, which unlike its wall time hardly depends on the machine's load."""
 
     def __init__(self, pid: int):
         import threading
 
         self.pid, self.peak_kb, self.running = pid, 0, True
+        self.cpu_ticks: dict[int, int] = {}
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
@@ -156,11 +159,30 @@ class PeakRSS:
         except OSError:
             return []
 
+    @staticmethod
+    def _cpu(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            return 0
+
+    @property
+    def horse_cpu(self) -> float:
+        return sum(self.cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
+
     def _run(self) -> None:
         while self.running:
             for pid in [self.pid, *self._children()]:
                 self.peak_kb = max(self.peak_kb, self._rss_kb(pid))
+                if pid != self.pid:
+                    self.cpu_ticks[pid] = max(self.cpu_ticks.get(pid, 0), self._cpu(pid))
             time.sleep(0.02)
+
+    @staticmethod
+    def cpu_of(pid: int) -> float:
+        return PeakRSS._cpu(pid) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> float:
         self.running = False
@@ -168,7 +190,8 @@ class PeakRSS:
         return self.peak_kb / 1024
 
 
-def offline_batch(app, ids, events: int, env: dict, series: int = 1) -> dict:
+def offline_batch(app, ids, events: int, env: dict, series: int = 1,
+                  emulator_pid: int = 0) -> dict:
     from rq.job import Job
     from sqlalchemy import func, insert, select, update
 
@@ -198,6 +221,7 @@ def offline_batch(app, ids, events: int, env: dict, series: int = 1) -> dict:
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_idle(redis_connection(), 1)  # the worker has started and waits, idle
         sampler = PeakRSS(worker.pid)
+        emulator_cpu = PeakRSS.cpu_of(emulator_pid)
         today = clock.today().isoformat()
         began = time.perf_counter()
         row = jobs.new(JobKind.RZS_BATCH, None, producer_id=ids["producer"],
@@ -209,6 +233,7 @@ def offline_batch(app, ids, events: int, env: dict, series: int = 1) -> dict:
             time.sleep(0.01)
         seconds = time.perf_counter() - began
         peak_mb = sampler.stop()
+        emulator_cpu = PeakRSS.cpu_of(emulator_pid) - emulator_cpu
         worker.terminate()
         worker.wait(timeout=10)
         counts = dict(db.session.execute(select(Transmission.status, func.count())
@@ -221,6 +246,7 @@ def offline_batch(app, ids, events: int, env: dict, series: int = 1) -> dict:
         raise SystemExit(f"batch run {series}: {delivered} of {events} events delivered "
                          f"(statuses {counts}, job {job.get_status()}, result {result})")
     return {"seconds": seconds, "statuses": counts, "result": result, "peak_rss_mb": peak_mb,
+            "horse_cpu": sampler.horse_cpu, "emulator_cpu": emulator_cpu,
             "delivered": delivered, "load": os.getloadavg()[0]}
 
 
@@ -325,12 +351,15 @@ def main(argv: list[str] | None = None) -> int:
             app = make_app(f"sqlite:///{directory / 'plomba.db'}", redis.url)
             ids = make_company(app, f"{url}/bench")
             env = dict(os.environ, PYTHONPATH=str(ROOT))
-            capacities, batches = [], []
+            capacities, capacity_cpu, batches = [], [], []
             for n in range(1, args.runs + 1):
+                before = PeakRSS.cpu_of(emulator.pid)
                 capacities.append(measure(f"{url}/bench", LOGIN, KEY, SERVICE_NIP, PRODUCER_NIP,
                                           requests=args.events // 500, per_request=500,
                                           seal=SEAL, start=1 + 100_000 * n))
-                batches.append(offline_batch(app, ids, args.events, env, series=n))
+                capacity_cpu.append(PeakRSS.cpu_of(emulator.pid) - before)
+                batches.append(offline_batch(app, ids, args.events, env, series=n,
+                                             emulator_pid=emulator.pid))
             live = online(app, ids, args.online, env) if args.online else None
         finally:
             redis.stop()
@@ -347,6 +376,9 @@ def main(argv: list[str] | None = None) -> int:
               f" s) = {plomba_eps:,.0f} events/s = "
               f"{100 * plomba_eps / capacity.events_per_second:.0f}% of capacity; "
               f"worker peak RSS {batch['peak_rss_mb']:.0f} MB; load {batch['load']:.2f}")
+        print(f"  CPU: the work horse {batch['horse_cpu']:.2f} s, the emulator "
+              f"{batch['emulator_cpu']:.2f} s (the bare client's run: emulator "
+              f"{capacity_cpu[n - 1]:.2f} s)")
     if live is None:
         return 0
     print(f"online close -> reply recorded (n={live['n']}): median {live['median']:.2f} s, "
