@@ -201,8 +201,6 @@ def main(argv: list[str] | None = None) -> int:
         postgres = None
         try:
             total = args.companies * args.events
-            capacity = measure(f"{url}/bench", LOGIN, KEY, SERVICE_NIP, PRODUCER_NIP,
-                               requests=max(1, total // 500), per_request=500, seal=SEAL)
             postgres = start_postgres(directory / "pg")
             app = make_app(postgres.url, redis.url, directory / "instance")
             companies = [make_company(app, f"{url}/bench", number=c + 1, nip=nip,
@@ -211,9 +209,15 @@ def main(argv: list[str] | None = None) -> int:
                          for c, nip in enumerate(nips)]
             # The workers as in production: the application role, under row-level security.
             env = dict(os.environ, PYTHONPATH=str(ROOT), DATABASE_URL=as_app_role(postgres.url))
-            levels = [run_level(app, companies, nips, workers, series, args.events, env,
-                                directory)
-                      for series, workers in enumerate(args.workers, 1)]
+            levels = []
+            for series, workers in enumerate(args.workers, 1):
+                # The capacity right before each level: on a shared machine a figure from a
+                # minute earlier is another machine's.
+                capacity = measure(f"{url}/bench", LOGIN, KEY, SERVICE_NIP, PRODUCER_NIP,
+                                   requests=max(1, total // 500), per_request=500, seal=SEAL,
+                                   start=1 + 20_000 * series)
+                levels.append(run_level(app, companies, nips, workers, series, args.events,
+                                        env, directory) | {"capacity": capacity})
         finally:
             redis.stop()
             if postgres is not None:
@@ -223,9 +227,11 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()
     print(f"machine load: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (1, 5, 15 min), "
           f"{os.cpu_count()} cores")
-    print(f"emulator capacity (bare httpx, one client): {capacity.events} events in "
-          f"{capacity.seconds:.2f} s = {capacity.events_per_second:,.0f} events/s")
     for level in levels:
+        capacity = level["capacity"]
+        print(f"emulator capacity (bare httpx, one client) before {level['workers']} worker(s): "
+              f"{capacity.events} events in {capacity.seconds:.2f} s = "
+              f"{capacity.events_per_second:,.0f} events/s")
         eps = level["total"] / level["seconds"]
         print(f"{level['workers']} worker(s), {args.companies} companies x {args.events} events "
               f"at once: {level['delivered']} of {level['total']} delivered (registry stored "
