@@ -1,6 +1,8 @@
 """RZS sending figures (issue 5), in one run against the real emulator on loopback:
 
-1. the emulator's own capacity: a bare httpx client, 20 requests x 500 new events;
+1. the emulator's own capacity: a bare httpx client, 20 requests x 500 new events, measured
+   again right before each batch (the machine is shared: a figure from a minute earlier is
+   another machine), each batch compared with the one just before it;
 2. Plomba's offline batch ("Wyślij zlecenia") of 10,000 events: the rq job in a real worker
    process, from enqueue to the last row recorded; events per second, and the worker's peak
    memory (its largest process, the work horse included);
@@ -41,22 +43,21 @@ def start_emulator(directory: Path) -> tuple[subprocess.Popen, str]:
     return process, line.split()[2]
 
 
-def make_plomba(db_url: str, redis_url: str, producer_url: str):
+def make_app(db_url: str, redis_url: str, instance: Path | None = None):
+    """The app of this process, on a migrated database; the environment it sets is what the
+    worker processes started after it inherit."""
     # The worker process must read what this process encrypts: one PLOMBA_SECRETS_KEY for both
     # (a worker with another key refuses to start, see workers.__main__).
     from cryptography.fernet import Fernet
 
     os.environ.update(PLOMBA_ENV="development", DATABASE_URL=db_url, REDIS_URL=redis_url,
-                      RZS_ALLOW_PRIVATE_HOSTS="1", PLOMBA_INSTANCE_DIR=str(Path(db_url[10:])
-                                                                            .parent),
+                      RZS_ALLOW_PRIVATE_HOSTS="1",
+                      PLOMBA_INSTANCE_DIR=str(instance or Path(db_url[10:]).parent),
                       PLOMBA_SECRETS_KEY=Fernet.generate_key().decode(),
                       SECRET_KEY="bench-secret")
     from flask_migrate import upgrade
 
-    from app import create_app, secrets, tenancy
-    from app.accounts import create_tenant
-    from app.extensions import db
-    from app.models import Device, Location, Party, Service, Technician
+    from app import create_app
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "REDIS_URL": redis_url,
                       "RZS_ALLOW_PRIVATE_HOSTS": True,
@@ -64,12 +65,25 @@ def make_plomba(db_url: str, redis_url: str, producer_url: str):
                       "SECRET_KEY": os.environ["SECRET_KEY"]})
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
-        tenant_id = create_tenant("Bench Serwis", SERVICE_NIP, "rzs-bench@example.com",
-                                  "bench-plomba-1")
+    return app
+
+
+def make_company(app, producer_url: str, number: int = 1, nip: str = SERVICE_NIP,
+                 login: str = LOGIN, key: str = KEY) -> dict:
+    """A service company with an offline producer (the emulator's, with these credentials),
+    a client, a technician with the seal the registry knows, and one fiscalized device."""
+    from app import secrets, tenancy
+    from app.accounts import create_tenant
+    from app.extensions import db
+    from app.models import Device, Location, Party, Service, Technician
+
+    with app.app_context():
+        tenant_id = create_tenant(f"Bench Serwis {number}", nip,
+                                  f"rzs-bench-{number}@example.com", "bench-plomba-1")
         with tenancy.use_tenant(tenant_id):
             producer = Party(name="Producent testowy", nip=PRODUCER_NIP, is_producer=True,
-                             is_client=False, api_url=producer_url, api_login=LOGIN,
-                             api_key_encrypted=secrets.encrypt(KEY), online=False)
+                             is_client=False, api_url=producer_url, api_login=login,
+                             api_key_encrypted=secrets.encrypt(key), online=False)
             client = Party(name="Klient", nip="5260250274", street="Długa 1",
                            postal_code="90-001", city="Łódź")
             db.session.add_all([producer, client])
@@ -81,8 +95,8 @@ def make_plomba(db_url: str, redis_url: str, producer_url: str):
                               price=Decimal("100"))
             db.session.add_all([location, technician, service])
             db.session.flush()
-            device = Device(producer_id=producer.id, factory_no="PO900000000",
-                            unique_no="ZBF9000000000", client_id=client.id,
+            device = Device(producer_id=producer.id, factory_no=f"PO9{number:08d}",
+                            unique_no=f"ZBF9{number:09d}", client_id=client.id,
                             location_id=location.id, status="fiscalized",
                             fiscalized_on=date(2024, 1, 1))
             db.session.add(device)
@@ -90,7 +104,8 @@ def make_plomba(db_url: str, redis_url: str, producer_url: str):
             ids = dict(tenant=tenant_id, producer=producer.id, client=client.id,
                        location=location.id, technician=technician.id, service=service.id,
                        device=device.id)
-    return app, ids
+        db.session.remove()
+    return ids
 
 
 def closed_order(app, ids, device_id: int, day: date) -> int:
@@ -115,12 +130,15 @@ def closed_order(app, ids, device_id: int, day: date) -> int:
 
 class PeakRSS:
     """Samples the resident memory of a process and its children (rq forks a work horse per
-    job) every 20 ms; stop() gives the largest single process seen, in MB."""
+    job) every 20 ms; stop() gives the largest single process seen, in MB. `horse_cpu` is the
+    CPU time (user + system, all threads) the children used, as last seen: the work horse's
+    cost of the job, which unlike its wall time hardly depends on the machine's load."""
 
     def __init__(self, pid: int):
         import threading
 
         self.pid, self.peak_kb, self.running = pid, 0, True
+        self.cpu_ticks: dict[int, int] = {}
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
@@ -141,11 +159,30 @@ class PeakRSS:
         except OSError:
             return []
 
+    @staticmethod
+    def _cpu(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            return 0
+
+    @property
+    def horse_cpu(self) -> float:
+        return sum(self.cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
+
     def _run(self) -> None:
         while self.running:
             for pid in [self.pid, *self._children()]:
                 self.peak_kb = max(self.peak_kb, self._rss_kb(pid))
+                if pid != self.pid:
+                    self.cpu_ticks[pid] = max(self.cpu_ticks.get(pid, 0), self._cpu(pid))
             time.sleep(0.02)
+
+    @staticmethod
+    def cpu_of(pid: int) -> float:
+        return PeakRSS._cpu(pid) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> float:
         self.running = False
@@ -153,7 +190,8 @@ class PeakRSS:
         return self.peak_kb / 1024
 
 
-def offline_batch(app, ids, events: int, env: dict, series: int = 1) -> dict:
+def offline_batch(app, ids, events: int, env: dict, series: int = 1,
+                  emulator_pid: int = 0) -> dict:
     from rq.job import Job
     from sqlalchemy import func, insert, select, update
 
@@ -181,8 +219,9 @@ def offline_batch(app, ids, events: int, env: dict, series: int = 1) -> dict:
         db.session.commit()
         worker = subprocess.Popen([sys.executable, "-m", "workers", "rzs"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(4)  # the worker has started and waits, idle
+        wait_idle(redis_connection(), 1)  # the worker has started and waits, idle
         sampler = PeakRSS(worker.pid)
+        emulator_cpu = PeakRSS.cpu_of(emulator_pid)
         today = clock.today().isoformat()
         began = time.perf_counter()
         row = jobs.new(JobKind.RZS_BATCH, None, producer_id=ids["producer"],
@@ -194,6 +233,7 @@ def offline_batch(app, ids, events: int, env: dict, series: int = 1) -> dict:
             time.sleep(0.01)
         seconds = time.perf_counter() - began
         peak_mb = sampler.stop()
+        emulator_cpu = PeakRSS.cpu_of(emulator_pid) - emulator_cpu
         worker.terminate()
         worker.wait(timeout=10)
         counts = dict(db.session.execute(select(Transmission.status, func.count())
@@ -206,7 +246,23 @@ def offline_batch(app, ids, events: int, env: dict, series: int = 1) -> dict:
         raise SystemExit(f"batch run {series}: {delivered} of {events} events delivered "
                          f"(statuses {counts}, job {job.get_status()}, result {result})")
     return {"seconds": seconds, "statuses": counts, "result": result, "peak_rss_mb": peak_mb,
-            "delivered": delivered}
+            "horse_cpu": sampler.horse_cpu, "emulator_cpu": emulator_cpu,
+            "delivered": delivered, "load": os.getloadavg()[0]}
+
+
+def wait_idle(connection, count: int, timeout: float = 120) -> None:
+    """Until `count` rq workers are registered and idle: a worker's start (imports, the app)
+    takes seconds more on a loaded machine, and is no part of what is timed."""
+    from rq import Worker
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        workers = Worker.all(connection=connection)
+        if len(workers) >= count and all(w.get_state() == "idle" for w in workers):
+            time.sleep(0.5)  # past the first round of its start-up maintenance
+            return
+        time.sleep(0.1)
+    raise SystemExit(f"{count} idle workers not seen within {timeout:.0f} s")
 
 
 def new_device(app, ids, series: int) -> int:
@@ -292,13 +348,18 @@ def main(argv: list[str] | None = None) -> int:
         emulator, url = start_emulator(directory)
         redis = start_redis(directory / "redis")
         try:
-            capacity = measure(f"{url}/bench", LOGIN, KEY, SERVICE_NIP, PRODUCER_NIP,
-                               requests=args.events // 500, per_request=500, seal=SEAL)
-            db_url = f"sqlite:///{directory / 'plomba.db'}"
-            app, ids = make_plomba(db_url, redis.url, f"{url}/bench")
+            app = make_app(f"sqlite:///{directory / 'plomba.db'}", redis.url)
+            ids = make_company(app, f"{url}/bench")
             env = dict(os.environ, PYTHONPATH=str(ROOT))
-            batches = [offline_batch(app, ids, args.events, env, series=n)
-                       for n in range(1, args.runs + 1)]
+            capacities, capacity_cpu, batches = [], [], []
+            for n in range(1, args.runs + 1):
+                before = PeakRSS.cpu_of(emulator.pid)
+                capacities.append(measure(f"{url}/bench", LOGIN, KEY, SERVICE_NIP, PRODUCER_NIP,
+                                          requests=args.events // 500, per_request=500,
+                                          seal=SEAL, start=1 + 100_000 * n))
+                capacity_cpu.append(PeakRSS.cpu_of(emulator.pid) - before)
+                batches.append(offline_batch(app, ids, args.events, env, series=n,
+                                             emulator_pid=emulator.pid))
             live = online(app, ids, args.online, env) if args.online else None
         finally:
             redis.stop()
@@ -306,15 +367,18 @@ def main(argv: list[str] | None = None) -> int:
             emulator.wait(timeout=10)
     print(f"machine load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
           f"{os.getloadavg()[2]:.2f} (1, 5, 15 min), {os.cpu_count()} cores")
-    print(f"emulator capacity (bare httpx): {capacity.events} events in "
-          f"{capacity.seconds:.2f} s = {capacity.events_per_second:,.0f} events/s")
-    for n, batch in enumerate(batches, 1):
+    for n, (batch, capacity) in enumerate(zip(batches, capacities, strict=True), 1):
         plomba_eps = args.events / batch["seconds"]
+        print(f"emulator capacity (bare httpx) before batch {n}: {capacity.events} events in "
+              f"{capacity.seconds:.2f} s = {capacity.events_per_second:,.0f} events/s")
         print(f"Plomba offline batch {n}: {batch['delivered']} of {args.events} events "
               f"delivered in {batch['seconds']:.2f} s (in the job {batch['result']['seconds']:.2f}"
               f" s) = {plomba_eps:,.0f} events/s = "
               f"{100 * plomba_eps / capacity.events_per_second:.0f}% of capacity; "
-              f"worker peak RSS {batch['peak_rss_mb']:.0f} MB")
+              f"worker peak RSS {batch['peak_rss_mb']:.0f} MB; load {batch['load']:.2f}")
+        print(f"  CPU: the work horse {batch['horse_cpu']:.2f} s, the emulator "
+              f"{batch['emulator_cpu']:.2f} s (the bare client's run: emulator "
+              f"{capacity_cpu[n - 1]:.2f} s)")
     if live is None:
         return 0
     print(f"online close -> reply recorded (n={live['n']}): median {live['median']:.2f} s, "

@@ -127,34 +127,46 @@ def advice(tokens: list[str]) -> str:
 
 def parse_events_reply(text: str, sent_ids: list[str]) -> EventsReply:
     """One outcome per sent id. An id the reply does not mention, and any line that is not
-    understood, makes the event `unknown` with the text kept verbatim; nothing here raises."""
-    lines = [line.rstrip("\r") for line in (text or "").split("\n")]
+    understood, makes the event `unknown` with the text kept verbatim; nothing here raises.
+
+    One pass over the lines, and each distinct reply ("+Kasa +Podatnik +PU") is split,
+    classified and explained once: a batch of 500 events carries a handful of distinct
+    replies, and this runs beside the next request on the wire (issue 13)."""
+    text = text or ""
+    lines = text.split("\n")
     while lines and not lines[-1].strip():
         lines.pop()
     reply = EventsReply(outcomes={})
     if not lines or lines[0].strip() != "OK":
-        reply.malformed = text or ""
+        reply.malformed = text
         for event_id in sent_ids:
             reply.outcomes[event_id] = EventOutcome(
-                event_id, UNKNOWN, [], (text or "").strip()[:500],
+                event_id, UNKNOWN, [], text.strip()[:500],
                 "rejestr odpowiedział w nieznanym formacie (odpowiedź zachowana dosłownie)")
         return reply
     wanted = set(sent_ids)
+    outcomes = reply.outcomes
+    verdicts: dict[str, tuple[list[str], str, str]] = {}  # rest -> (tokens, status, meaning)
     for line in lines[1:]:
-        summary = SUMMARY_RE.match(line.strip())
-        if summary:
-            reply.counters[summary.group(1)] = int(summary.group(2))
-            continue
+        line = line.rstrip("\r")
+        if line.startswith("Dodano") or line[:1].isspace():
+            summary = SUMMARY_RE.match(line.strip())
+            if summary:
+                reply.counters[summary.group(1)] = int(summary.group(2))
+                continue
         event_id, sep, rest = line.partition(": ")
-        if not sep or event_id not in wanted or event_id in reply.outcomes:
+        if not sep or event_id not in wanted or event_id in outcomes:
             continue
-        tokens = split_tokens(rest)
-        status = classify(tokens)
-        meaning = "; ".join(f"{t}: {meaning_of(t)}" for t in tokens)
-        reply.outcomes[event_id] = EventOutcome(event_id, status, tokens, line, meaning)
+        verdict = verdicts.get(rest)
+        if verdict is None:
+            tokens = split_tokens(rest)
+            verdict = verdicts[rest] = (
+                tokens, classify(tokens), "; ".join(f"{t}: {meaning_of(t)}" for t in tokens))
+        tokens, status, meaning = verdict
+        outcomes[event_id] = EventOutcome(event_id, status, list(tokens), line, meaning)
     for event_id in sent_ids:
-        if event_id not in reply.outcomes:
-            reply.outcomes[event_id] = EventOutcome(
+        if event_id not in outcomes:
+            outcomes[event_id] = EventOutcome(
                 event_id, UNKNOWN, [], "", "rejestr nie odpowiedział w sprawie tego zdarzenia")
     return reply
 

@@ -218,3 +218,40 @@ def test_a_failed_chunk_of_a_batch_is_resent_as_one_request(rzs, client, login):
     events = rzs.emulator.events()
     assert len(events) == len({e["id"] for e in events}) == 700
     assert len({e["request_id"] for e in events}) == 2
+
+
+def _seed_failing_only_request(number: int, of: int, share: float) -> int:
+    """A fault seed under which the emulator's 500 hits the `number`-th /events request of
+    `of` and no other (see _seed_failing_only_the_first_request)."""
+    import random
+
+    for seed in range(5000):
+        stream = random.Random(f"{seed}:fail")
+        if [stream.random() < share for _ in range(of)] == [n == number for n in range(1, of + 1)]:
+            return seed
+    raise AssertionError("no such seed")
+
+
+def test_a_batch_of_many_chunks_records_each_and_retries_the_failed_one_whole(rzs, client, login,
+                                                                           monkeypatch):
+    """send_many pipelines two requests deep and records a chunk in the transaction that
+    claims the one after next: with 6 chunks every path runs (issue 13). The third request
+    fails (a 500 of the registry): its 4 events wait as one chunk, every other chunk is
+    recorded delivered, and the retry stores each event once."""
+    monkeypatch.setattr("app.rzs.client.MAX_EVENTS", 4)
+    _offline(rzs)
+    _many_rows(rzs, 23, {})
+    rzs.emulator.faults(fail_share=0.5, seed=_seed_failing_only_request(3, 6, 0.5))
+    login(rzs.tenant.owner_email)
+    job = _batch(rzs, client, clock.today(), clock.today())
+    assert job.status == "finished", job.error
+    assert job.result["delivered"] == 19 and job.result["waiting"] == 4
+    statuses = [r["status"] for r in rzs.rows()]
+    assert statuses.count("delivered") == 19 and statuses.count("pending") == 4
+    assert rzs.emulator.stats()["requests"] == 5  # the failed one stored nothing
+    rzs.emulator.faults()
+    rzs.work(rounds=2, until_settled=True)
+    assert {r["status"] for r in rzs.rows()} == {"delivered"}
+    events = rzs.emulator.events()
+    assert len(events) == len({e["id"] for e in events}) == 23
+    assert len({e["request_id"] for e in events}) == 6  # the 4 went again as one request
