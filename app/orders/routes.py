@@ -28,7 +28,7 @@ from app.models import (
 )
 from app.orders import access, bp, workflow
 from app.orders.forms import BookForm, HeaderForm, ItemForm, NewOrderForm, SettleForm
-from app.orders.queries import CURRENT, FINISHED, OrderFilters, orders_query
+from app.orders.queries import CURRENT, FINISHED, OrderFilters, orders_query, with_names
 from app.orders.workflow import Actor, WorkflowError
 from app.parties import queries as party_queries
 from app.rzs import dispatch
@@ -57,8 +57,7 @@ def _filters() -> OrderFilters:
 def _list(view: str, statuses: tuple[str, ...]):
     filters = _filters()
     page = keyset_page(orders_query(statuses, filters, current_user), [Order.id],
-                       request.args.get("after"),
-                       descending=True)
+                       request.args.get("after"), descending=True, outer=with_names)
     context = dict(page=page, f=filters, view=view, statuses=statuses,
                    status_labels=ORDER_STATUS_LABELS)
     if not is_htmx():
