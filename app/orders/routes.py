@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app import clock, tenancy
 from app.auth.access import tenant_user
@@ -181,12 +181,17 @@ def _field_error(form, exc: WorkflowError) -> None:
 # --- the order page and its tabs ------------------------------------------------------------
 
 # Everything the order page shows, in a handful of queries instead of one per relation.
+# One statement for the order, its items (a handful: joined, one row each) and its
+# many-to-ones, one for the client's locations (the location picker; selected apart: joined
+# with the items they would multiply the rows). The technician's authorisations are read
+# only by the closing warnings of an editable order, so they load when asked (most orders
+# shown are settled and never ask).
 ORDER_PAGE = [
     joinedload(Order.client).selectinload(Party.locations),
     joinedload(Order.location),
     joinedload(Order.device).joinedload(Device.producer),
-    joinedload(Order.technician).selectinload(Technician.authorisations),
-    selectinload(Order.items),
+    joinedload(Order.technician),
+    joinedload(Order.items),
     joinedload(Order.book),
 ]
 
@@ -378,6 +383,9 @@ def save_book(order_id):
 
 def _state_change(order_id: int, change, success: str):
     order = _order(order_id)
+    # Read before the commit, which expires the order: reading it after would load the order
+    # and its eager loads again (five more statements) for one number.
+    number = order.number
     try:
         warnings = change(order) or []
         workflow.commit()
@@ -385,7 +393,7 @@ def _state_change(order_id: int, change, success: str):
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        flash(success.format(number=order.number), "success")
+        flash(success.format(number=number), "success")
         for warning in warnings if isinstance(warnings, list) else []:
             flash(f"Ostrzeżenie: {warning} Zapisano w dzienniku zdarzeń.", "warning")
     return redirect(url_for(".order", order_id=order_id), code=303)
