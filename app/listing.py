@@ -95,8 +95,8 @@ def keyset_page(stmt: Select, key_columns: list, cursor: str | None, *, descendi
     row_key(item) gives the key values of an item; by default the columns' attribute names.
 
     `outer(page)`, when given, receives the page's rows of `stmt` as a subquery and returns
-    what the list shows of them (their joins), run in the same statement: the rows are then
-    chosen on `stmt`'s table alone. Under row-level security the planner counts the tenant
+    what the list shows of them (names of related rows), run in the same statement: the rows
+    are then chosen on `stmt`'s table alone. Under row-level security the planner counts the tenant
     twice on every joined table (the query's `tenant_id = ?` and the policy's), so a join
     makes it expect ~1/N of the rows with N companies, and with a LIMIT it then sorts every
     match instead of walking the index newest first (docs/sql-plans.md, the orders search)."""
