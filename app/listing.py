@@ -3,12 +3,13 @@ so page 500 costs what page 1 costs (no OFFSET)."""
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, literal, tuple_
+from sqlalchemy import Select, Subquery, literal, tuple_
 
 from app.bounds import clean_text, day_in_range, int_or_none, numeric_problem
 from app.extensions import db
@@ -88,9 +89,17 @@ def keyset_bound(key_columns: list, values) -> tuple | None:
 
 
 def keyset_page(stmt: Select, key_columns: list, cursor: str | None, *, descending: bool = False,
-                size: int = PAGE_SIZE, row_key=None) -> Page:
+                size: int = PAGE_SIZE, row_key=None,
+                outer: Callable[[Subquery], Select] | None = None) -> Page:
     """Run `stmt` ordered by key_columns (the last one unique, e.g. id) after the cursor.
-    row_key(item) gives the key values of an item; by default the columns' attribute names."""
+    row_key(item) gives the key values of an item; by default the columns' attribute names.
+
+    `outer(page)`, when given, receives the page's rows of `stmt` as a subquery and returns
+    what the list shows of them (names of related rows), run in the same statement: the rows
+    are then chosen on `stmt`'s table alone. Under row-level security the planner counts the tenant
+    twice on every joined table (the query's `tenant_id = ?` and the policy's), so a join
+    makes it expect ~1/N of the rows with N companies, and with a LIMIT it then sorts every
+    match instead of walking the index newest first (docs/sql-plans.md, the orders search)."""
     after = decode_cursor(cursor)
     if after is not None and len(after) != len(key_columns):
         after = None
@@ -104,7 +113,12 @@ def keyset_page(stmt: Select, key_columns: list, cursor: str | None, *, descendi
             keys = tuple_(*key_columns)
             stmt = stmt.where(keys < bound if descending else keys > bound)
     order = [c.desc() for c in key_columns] if descending else list(key_columns)
-    result = db.session.execute(stmt.order_by(*order).limit(size + 1))
+    stmt = stmt.order_by(*order).limit(size + 1)
+    if outer is not None:
+        page = stmt.subquery("page")
+        keys = [page.c[c.key] for c in key_columns]
+        stmt = outer(page).order_by(*(k.desc() if descending else k for k in keys))
+    result = db.session.execute(stmt)
     # select(Entity) gives entities; a select of columns gives rows (lists read as columns).
     rows = list(result.scalars() if len(stmt.column_descriptions) == 1 else result)
     more = len(rows) > size

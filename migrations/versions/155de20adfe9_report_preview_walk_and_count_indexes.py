@@ -12,13 +12,13 @@ every device's orders and items in the index's order to spare a sort (96 ms -> 9
 year's first page); without it, it starts from the range's items for the counts and the page.
 
 Revision ID: 155de20adfe9
-Revises: 7e41c0b9a2d5
+Revises: 65ec742f16e2
 Create Date: 2026-12-01 02:50:00
 """
 from alembic import op
 
 revision = "155de20adfe9"
-down_revision = "7e41c0b9a2d5"
+down_revision = "65ec742f16e2"
 branch_labels = None
 depends_on = None
 
