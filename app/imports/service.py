@@ -37,6 +37,7 @@ from app.imports.columns import ImportKind, fields
 from app.imports.files import Cell, Formula, header_and_rows
 from app.models import Device, DeviceKind, DeviceStatus, Location, Party, Technician
 from app.technicians.service import TAKEN as TECHNICIAN_TAKEN
+from app.textfold import fold
 
 PREVIEW_ROWS = 100
 CHUNK = 5000  # values per IN (...) when reading the records the rows refer to: few scans
@@ -372,9 +373,10 @@ class _Clients:
 def _party_columns(nip: str, values: dict, tenant_id: int) -> dict:
     columns = {"name": "", "street": "", "postal_code": "", "city": "", "phone": "", "regon": ""}
     columns.update(values)
-    # Every row the same keys (one INSERT); name_key as Party's validator keeps it.
+    # Every row the same keys (one INSERT), which bypasses Party's validator: name_key folded
+    # as it folds it, or "leczyca" would not find an imported "Łęczyca".
     return columns | {"tenant_id": tenant_id, "nip": nip, "is_client": True,
-                      "is_producer": False, "name_key": columns["name"].lower()}
+                      "is_producer": False, "name_key": fold(columns["name"])}
 
 
 def _one_of(stmt, column, values: list[str]):
