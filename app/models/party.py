@@ -85,7 +85,11 @@ class Location(TenantOwned, Timestamps, db.Model):
 
     client: Mapped[Party] = relationship(back_populates="locations", foreign_keys=[client_id])
 
-    __table_args__ = (Index("ix_location_tenant_client", "tenant_id", "client_id"),)
+    __table_args__ = (
+        Index("ix_location_tenant_client", "tenant_id", "client_id"),
+        # The city filter's choices, a walk from one city to the next (migration 5c2e9b71d4a3).
+        Index("ix_location_tenant_city", "tenant_id", "city"),
+    )
 
     @property
     def address(self) -> str:
