@@ -155,3 +155,65 @@ def test_technicians_see_the_list_but_do_not_create_orders(app, client, login, d
     assert client.post("/przeglady/zlecenia", data={
         "device_ids": [due["devices"]["overdue"]]}).status_code == 403
     assert client.get("/przeglady/eksport.csv").status_code == 403
+
+
+def _row(html: str, unique_no: str) -> str:
+    found = re.search(rf'<tr[^>]*data-device="{unique_no}">(.*?)</tr>', html, re.S)
+    assert found, unique_no
+    return found.group(1)
+
+
+def test_rows_show_their_open_order_and_current_reminder_in_statements_not_per_row(
+        app, client, login, due, tenant_a):
+    """The open order and the reminder of the present due date are shown on the row (an older
+    due date's reminder is not); a page of 50 rows costs the statements a page of 8 costs."""
+    from sqlalchemy import event
+
+    from app.models import Reminder
+    from tests.inspections.conftest import add_device
+
+    d, clients = due["devices"], due["clients"]
+    login(tenant_a.owner_email)
+    client.post("/przeglady/zlecenia", data={
+        "device_ids": [d["in3"]], "technician_id": due["ids"]["technician_id"],
+        "planned_on": clock.today().isoformat()})
+    with app.app_context(), tenancy.use_tenant(tenant_a.id):
+        for device_id, shift in ((d["in20"], 0), (d["in40"], -365)):
+            device = db.session.get(Device, device_id)
+            db.session.add(Reminder(
+                device_id=device_id, client_id=device.client_id, step=1, email="x@klient.pl",
+                due_on=device.next_inspection_due + timedelta(days=shift), status="sent",
+                sent_at=clock.now()))
+        db.session.commit()
+        engine = db.engine
+    statements = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        html = client.get("/przeglady?window=90").get_data(as_text=True)
+        few = len(statements)
+        with app.app_context():
+            for n in range(60):
+                device_id = add_device(tenant_a.id, due["ids"]["producer_id"], clients["anna"],
+                                       100 + n, n % 7)
+                with tenancy.use_tenant(tenant_a.id):
+                    db.session.add(Reminder(
+                        device_id=device_id, client_id=clients["anna"], step=1, email="a@k.pl",
+                        due_on=db.session.get(Device, device_id).next_inspection_due))
+                    db.session.commit()
+        statements.clear()
+        full = client.get("/przeglady?window=90").get_data(as_text=True)
+        assert len(re.findall(r'data-device="', full)) == 50
+        assert len(statements) == few, statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    year = clock.today().year
+    assert f"ZL/{year}/000002" in _row(html, "ZBF0000000003")
+    assert "Nowe" in _row(html, "ZBF0000000003")
+    assert "Wysłane" in _row(html, "ZBF0000000004")
+    assert "Wysłane" not in _row(html, "ZBF0000000005")
+    assert "brak zgody" in _row(html, "ZBF0000000007")
+    assert "Do wysłania" in _row(full, "ZBF0000000100")
