@@ -10,7 +10,13 @@ list's server time (p95 under 25 ms asked) with its filters and a deep keyset pa
 clients with consent and an address fall within the first reminder's 30 days (the others
 out of it), turns reminders on with the company's SMTP server aimed at the sink, runs
 `reminders.run_all` twice (the second must send nothing) and asserts the sink received
-exactly --reminders messages."""
+exactly --reminders messages.
+
+Where a view's time goes (statements per request, SQL / template / other / CPU ms), and the
+plan of every statement as the connecting role (EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL):
+
+    python -m bench.inspections --database-url URL [--app-role] --list-only --profile \
+        [--explain] [--cprofile "all due"] -n 30"""
 
 from __future__ import annotations
 

@@ -217,8 +217,7 @@ def _facts(ids: list[int]) -> tuple[dict[int, OpenOrder], dict[int, tuple]]:
 def _site_address(row) -> str:
     if row.site_id is None:
         return ""
-    city = " ".join(p for p in (row.site_postal_code, row.site_city) if p)
-    return ", ".join(p for p in (row.site_street, city) if p)
+    return Location.format_address(row.site_street, row.site_postal_code, row.site_city)
 
 
 def _current(reminder: tuple | None, row) -> ShownReminder | None:

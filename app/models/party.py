@@ -93,7 +93,12 @@ class Location(TenantOwned, Timestamps, db.Model):
 
     @property
     def address(self) -> str:
-        parts = [self.street, " ".join(p for p in (self.postal_code, self.city) if p)]
+        return self.format_address(self.street, self.postal_code, self.city)
+
+    @staticmethod
+    def format_address(street: str, postal_code: str, city: str) -> str:
+        """"Długa 2, 30-001 Kraków"; also for a site read as columns (the Przeglądy list)."""
+        parts = [street, " ".join(p for p in (postal_code, city) if p)]
         return ", ".join(p for p in parts if p)
 
     def __repr__(self) -> str:
