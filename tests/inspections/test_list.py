@@ -13,7 +13,7 @@ from tests import factories
 
 
 def _shown(html: str) -> set[str]:
-    return {n for n in (f"ZBF{i:010d}" for i in range(1, 12)) if n in html}
+    return {n for n in (f"ZBF{i:010d}" for i in range(1, 13)) if n in html}
 
 
 def test_windows_and_filters(app, client, login, due, tenant_a):
@@ -217,3 +217,20 @@ def test_rows_show_their_open_order_and_current_reminder_in_statements_not_per_r
     assert "Wysłane" not in _row(html, "ZBF0000000005")
     assert "brak zgody" in _row(html, "ZBF0000000007")
     assert "Do wysłania" in _row(full, "ZBF0000000100")
+
+
+def test_city_filter_is_the_same_read_through_the_clients_or_by_the_walk(
+        app, client, login, due, tenant_a, monkeypatch):
+    """A rare city is read through its few clients' devices, a common one by the walk by due
+    date (service.RARE_CITY_CLIENTS): both give the devices whose site is in the city, or
+    whose client's seat is there when they have no site."""
+    from app.inspections import service
+    from tests.inspections.conftest import add_device
+
+    with app.app_context():
+        add_device(tenant_a.id, due["ids"]["producer_id"], due["clients"]["bolek"], 12, -1)
+    login(tenant_a.owner_email)
+    expected = {"ZBF0000000003", "ZBF0000000005", "ZBF0000000012"}
+    assert _shown(client.get("/przeglady?city=Gdańsk").get_data(as_text=True)) == expected
+    monkeypatch.setattr(service, "RARE_CITY_CLIENTS", 0)
+    assert _shown(client.get("/przeglady?city=Gdańsk").get_data(as_text=True)) == expected
