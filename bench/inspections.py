@@ -10,7 +10,13 @@ list's server time (p95 under 25 ms asked) with its filters and a deep keyset pa
 clients with consent and an address fall within the first reminder's 30 days (the others
 out of it), turns reminders on with the company's SMTP server aimed at the sink, runs
 `reminders.run_all` twice (the second must send nothing) and asserts the sink received
-exactly --reminders messages."""
+exactly --reminders messages.
+
+Where a view's time goes (statements per request, SQL / template / other / CPU ms), and the
+plan of every statement as the connecting role (EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL):
+
+    python -m bench.inspections --database-url URL [--app-role] --list-only --profile \
+        [--explain] [--cprofile "all due"] -n 30"""
 
 from __future__ import annotations
 
@@ -126,18 +132,25 @@ def run_daily(app, sink: Sink, expected: int) -> list[str]:
     return lines
 
 
-def list_latency(app, n: int) -> list[str]:
+def _signed_in(app):
+    from bench.generate import PASSWORD
+
+    client = app.test_client()
+    response = client.post("/login", data={"email": "bench@example.com", "password": PASSWORD})
+    assert response.status_code == 303, "sign-in failed"
+    return client
+
+
+def list_scenarios(app, client) -> list[tuple[str, object, object]]:
+    """(label, url factory, who asks) for every view of the list the bench times."""
+    import re
+
     from sqlalchemy import select
 
     from app import tenancy
     from app.extensions import db
     from app.models import Party, Technician
-    from bench.generate import PASSWORD
-    from bench.latency import measure
 
-    client = app.test_client()
-    response = client.post("/login", data={"email": "bench@example.com", "password": PASSWORD})
-    assert response.status_code == 303, "sign-in failed"
     with app.app_context(), tenancy.all_tenants():
         tenant_id = db.session.scalar(select(Party.tenant_id).limit(1))
     with app.app_context(), tenancy.use_tenant(tenant_id):
@@ -146,8 +159,6 @@ def list_latency(app, n: int) -> list[str]:
         cities = db.session.scalars(select(Party.city).where(Party.is_client.is_(True))
                                     .distinct().limit(50)).all()
     # A deep page: the cursor after following "next" 40 times (2,000 devices in).
-    import re
-
     url, deep = "/przeglady", None
     for _ in range(40):
         html = client.get(url).get_data(as_text=True)
@@ -172,14 +183,154 @@ def list_latency(app, n: int) -> list[str]:
     ]
     htmx = [("the rows alone (htmx: a filter change), due in 30 days",
              lambda: "/przeglady?window=30")]
+    return [(*s, client) for s in scenarios] + [(*s, _Htmx(client)) for s in htmx]
+
+
+def list_latency(app, n: int) -> list[str]:
+    from bench.latency import measure
+
     lines = []
-    for label, urls, asking in ([(*s, client) for s in scenarios]
-                                + [(*s, _Htmx(client)) for s in htmx]):
+    for label, urls, asking in list_scenarios(app, _signed_in(app)):
         r = measure(asking, urls, n)
         verdict = "ok" if r["p95"] < 25 else "OVER 25 ms"
         lines.append(f"| {label} | {r['median']:.1f} | {r['p95']:.1f} | {r['max']:.1f} | "
                      f"{verdict} |")
     return lines
+
+
+class _Tally:
+    """What one request costs, split by what does not depend on the machine's load (statements,
+    rows fetched) and by where the wall time went: in the database driver (cursor execute and
+    fetch), in templates (Flask's render signals), the rest (routing, ORM, Python)."""
+
+    def __init__(self, engine, explain: bool = False):
+        from flask import before_render_template, template_rendered
+        from sqlalchemy import event
+
+        self.engine, self.explain = engine, explain
+        self.reset()
+        self.plans: list[str] = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            conn.info["bench_started"] = time.perf_counter()
+
+        def after(conn, cursor, statement, parameters, context, executemany):
+            self.sql_s += time.perf_counter() - conn.info.pop("bench_started")
+            self.statements += 1
+            self.texts.append(statement)
+            if self.explain and statement.lstrip().upper().startswith(("SELECT", "WITH")) \
+                    and "set_config" not in statement:
+                self.plans.append(_plan(conn, statement, parameters))
+
+        def render_started(sender, template, context, **extra):
+            self.render_started = time.perf_counter()
+
+        def rendered(sender, template, context, **extra):
+            self.render_s += time.perf_counter() - self.render_started
+
+        self._handlers = [(before, "before_cursor_execute"), (after, "after_cursor_execute")]
+        for fn, name in self._handlers:
+            event.listen(engine, name, fn)
+        before_render_template.connect(render_started)
+        template_rendered.connect(rendered)
+        self._signals = [(before_render_template, render_started),
+                         (template_rendered, rendered)]
+
+    def reset(self):
+        self.sql_s = self.render_s = 0.0
+        self.statements = 0
+        self.texts: list[str] = []
+
+    def close(self):
+        from sqlalchemy import event
+
+        for fn, name in self._handlers:
+            event.remove(self.engine, name, fn)
+        for signal, fn in self._signals:
+            signal.disconnect(fn)
+
+
+def _plan(conn, statement: str, parameters) -> str:
+    """The statement's plan as this connection (the app role, its tenant settings) sees it:
+    EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL, EXPLAIN QUERY PLAN on SQLite. Run on a cursor of
+    its own, so the application's result is untouched."""
+    raw = conn.connection.driver_connection
+    cursor = raw.cursor()
+    try:
+        if conn.dialect.name == "postgresql":
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
+            lines = [r[0] for r in cursor.fetchall()]
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+            lines = [f"{'  ' * 0}{r[-1]}" for r in cursor.fetchall()]
+    finally:
+        cursor.close()
+    return statement.strip() + "\n" + "\n".join("    " + line for line in lines)
+
+
+def profile(app, n: int, explain: bool, cprofile: str | None) -> list[str]:
+    """Per view: statements per request, SQL / template / other milliseconds (medians of n; SQL
+    is the driver's execute, which on SQLite leaves most of the reading to the fetch, counted in
+    other), this process's CPU milliseconds (less sensitive to a loaded machine than wall time),
+    and with --explain the plan of every SELECT of one request; with --cprofile LABEL-PREFIX
+    the top functions of that view by cumulative time."""
+    import statistics
+
+    from app.extensions import db
+
+    client = _signed_in(app)
+    scenarios = list_scenarios(app, client)
+    with app.app_context():
+        engine = db.engine
+    lines = ["| view | statements | SQL ms | template ms | other ms | total ms | CPU ms |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    plans: list[str] = []
+    tally = _Tally(engine)
+    try:
+        for label, urls, asking in scenarios:
+            for _ in range(5):
+                assert asking.get(urls()).status_code == 200
+            counts, sql, render, total, cpu = [], [], [], [], []
+            for _ in range(n):
+                tally.reset()
+                started, cpu_started = time.perf_counter(), time.process_time()
+                response = asking.get(urls())
+                total.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - cpu_started) * 1000)
+                assert response.status_code == 200, label
+                counts.append(tally.statements)
+                sql.append(tally.sql_s * 1000)
+                render.append(tally.render_s * 1000)
+            other = [t - s - r for t, s, r in zip(total, sql, render, strict=True)]
+            med = statistics.median
+            lines.append(f"| {label} | {min(counts)}-{max(counts)} | {med(sql):.1f} | "
+                         f"{med(render):.1f} | {med(other):.1f} | {med(total):.1f} | "
+                         f"{med(cpu):.1f} |")
+            if explain:
+                tally.explain, tally.plans = True, []
+                asking.get(urls())
+                tally.explain = False
+                plans.append(f"### {label}\n" + "\n\n".join(tally.plans))
+            if cprofile and label.startswith(cprofile):
+                lines.append(_cprofile(asking, urls))
+    finally:
+        tally.close()
+    return lines + [""] + plans
+
+
+def _cprofile(asking, urls) -> str:
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(20):
+        asking.get(urls())
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+    return "\n```\n" + out.getvalue() + "\n```\n"
 
 
 class _Htmx:
@@ -203,6 +354,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=300)
     parser.add_argument("--list-only", action="store_true",
                         help="only the list's latency (the data of an earlier run)")
+    parser.add_argument("--profile", action="store_true",
+                        help="with --list-only: per view, statements per request and where the "
+                             "time goes (SQL, templates, the rest) instead of percentiles")
+    parser.add_argument("--explain", action="store_true",
+                        help="with --profile: the plan of every SELECT of one request per view "
+                             "(EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL, as the connecting role)")
+    parser.add_argument("--cprofile", metavar="LABEL",
+                        help="with --profile: cProfile 20 requests of the view whose label "
+                             "starts with LABEL")
     args = parser.parse_args(argv)
     os.environ.setdefault("PLOMBA_ENV", "development")
     if args.generate:
@@ -221,6 +381,10 @@ def main(argv: list[str] | None = None) -> int:
     route_smtp_to(sink)
     dialect = url.split(":", 1)[0]
     try:
+        if args.list_only and args.profile:
+            for line in profile(app, args.n, args.explain, args.cprofile):
+                print(line)
+            raise SystemExit(0)
         if args.list_only:
             raise SystemExit(_list_only(app, args.n, url))
         print(f"| reminders run ({dialect}) | time | rate | memory |")

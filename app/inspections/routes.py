@@ -20,7 +20,6 @@ from app.inspections import bp, calendar, reminders, service
 from app.inspections.forms import CreateOrdersForm, ReminderSettingsForm
 from app.models import Party, Technician, Tenant
 from app.orders import access, workflow
-from app.parties import queries as party_queries
 from app.registry_views import show
 from app.reports import export
 from app.reports.pdf import write_pdf
@@ -73,12 +72,12 @@ def _render(form: CreateOrdersForm | None = None, selected: set[int] = frozenset
         # The filters' choices and the form only on the whole page: a filter change or the
         # next page (htmx) swaps the rows alone.
         form = form or CreateOrdersForm(formdata=None)
-        technicians = _technicians()
+        choices = service.page_choices()
         form.technician_id.choices = [("", "— wybierz —")] + [(t.id, t.name)
-                                                              for t in technicians]
-        context.update(windows=service.WINDOWS, producers=party_queries.producers(),
-                       technicians=technicians, cities=service.cities(),
-                       undated=service.undated_count(), form=form)
+                                                              for t in choices.technicians]
+        context.update(windows=service.WINDOWS, producers=choices.producers,
+                       technicians=choices.technicians, cities=choices.cities,
+                       undated=choices.undated, form=form)
     return page_or_partial("inspections/index.html", "inspections/_rows.html",
                            http_status=status, **context)
 

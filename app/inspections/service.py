@@ -8,11 +8,12 @@ shows beyond the device (its open order, its reminder) is read for the page's id
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, exists, func, literal, literal_column, null, or_, select, union_all
+from sqlalchemy.orm import aliased, joinedload
 
 from app import clock, tenancy
 from app.days import add_months
@@ -20,6 +21,8 @@ from app.extensions import db
 from app.listing import Page, keyset_page
 from app.models import (
     OPEN_STATUSES,
+    ORDER_STATUS_LABELS,
+    REMINDER_STATUS_LABELS,
     Device,
     DeviceStatus,
     Location,
@@ -29,6 +32,7 @@ from app.models import (
     ReminderStatus,
     Service,
     SpecialKind,
+    Technician,
     Tenant,
 )
 from app.orders import workflow
@@ -62,11 +66,33 @@ class Filters:
         return None, None
 
 
-@dataclass
+@dataclass(slots=True)
+class OpenOrder:
+    id: int
+    number: str
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return ORDER_STATUS_LABELS[self.status]
+
+
+@dataclass(slots=True)
+class ShownReminder:
+    status: str
+    sent_at: datetime | None
+
+    @property
+    def status_label(self) -> str:
+        return REMINDER_STATUS_LABELS[self.status]
+
+
+@dataclass(slots=True)
 class Row:
-    device: Device
-    open_order: Order | None = None
-    reminder: Reminder | None = None
+    device: Any  # a result row: ROW_COLUMNS by their labels (id, unique_no, client_name, ...)
+    place: str  # the installation site's address, "" without a site
+    open_order: OpenOrder | None = None
+    reminder: ShownReminder | None = None
     overdue: bool = False
 
 
@@ -84,6 +110,10 @@ def _sent_reminder_exists():
     return exists().where(Reminder.device_id == Device.id,
                           Reminder.due_on == Device.next_inspection_due,
                           Reminder.status == ReminderStatus.SENT.value)
+
+
+# Up to this many clients in a city, its devices are read through them (statement, city).
+RARE_CITY_CLIENTS = 100
 
 
 def statement(filters: Filters, today: date):
@@ -113,6 +143,16 @@ def statement(filters: Filters, today: date):
         sites = select(Location.id).where(Location.city == city)
         blank_sites = select(Location.id).where(Location.city == "")
         clients = select(Party.id).where(Party.city == city)
+        # A device's site is its client's (app/devices/rules.py), so a device in the city
+        # belongs to a client with a site or his seat there. For a rare city those few
+        # clients' devices are read by the client index and sorted (the walk by due date
+        # would pass nearly every device of the company to find its few); a common city keeps
+        # the walk, which fills a page quickly.
+        few = db.session.scalars(
+            select(Location.client_id).where(Location.city == city).union(clients)
+            .limit(RARE_CITY_CLIENTS + 1)).all()
+        if len(few) <= RARE_CITY_CLIENTS:
+            stmt = stmt.where(Device.client_id.in_(few))
         stmt = stmt.where(or_(
             Device.location_id.in_(sites),
             and_(Device.client_id.in_(clients),
@@ -130,42 +170,120 @@ def statement(filters: Filters, today: date):
 
 KEY = [Device.next_inspection_due, Device.id]
 
+# A page is one statement of the columns its rows show, not of entities: hydrating 50 devices
+# with their client, producer and site as ORM objects (about 80 columns, identity map, joined
+# eager loading) cost more than the database's work. The site and the client are aliases: the
+# city filter's subqueries over Location and Party must not correlate with them.
+_PRODUCER, _CLIENT, _SITE = aliased(Party), aliased(Party), aliased(Location)
+ROW_COLUMNS = (
+    Device.id, Device.next_inspection_due, Device.unique_no, Device.model, Device.client_id,
+    _PRODUCER.name.label("producer_name"), _CLIENT.name.label("client_name"),
+    _CLIENT.phone.label("client_phone"), _CLIENT.city.label("client_city"),
+    _CLIENT.email.label("client_email"), _CLIENT.reminder_consent.label("client_consent"),
+    _SITE.id.label("site_id"), _SITE.name.label("site_name"),
+    _SITE.street.label("site_street"), _SITE.postal_code.label("site_postal_code"),
+    _SITE.city.label("site_city"),
+)
+
 
 def listing(filters: Filters, cursor: str | None, today: date | None = None) -> Listing:
+    """One page: the devices by the keyset index, then the open orders and the reminders of
+    those (at most 50) devices: two statements whatever the page and its filters."""
     today = today or clock.today()
-    stmt = statement(filters, today).options(
-        joinedload(Device.client), joinedload(Device.producer), joinedload(Device.location))
+    stmt = (statement(filters, today).with_only_columns(*ROW_COLUMNS)
+            .outerjoin(_PRODUCER, _PRODUCER.id == Device.producer_id)
+            .outerjoin(_CLIENT, _CLIENT.id == Device.client_id)
+            .outerjoin(_SITE, _SITE.id == Device.location_id))
     page = keyset_page(stmt, KEY, cursor)
-    ids = [d.id for d in page.items]
-    orders = {o.device_id: o for o in db.session.scalars(
-        select(Order).where(Order.device_id.in_(ids), Order.status.in_(OPEN_STATUSES))
-        .order_by(Order.id))} if ids else {}
-    reminders: dict[int, Reminder] = {}
-    if ids:
-        for reminder in db.session.scalars(
-                select(Reminder).where(Reminder.device_id.in_(ids)).order_by(Reminder.id)):
-            reminders[reminder.device_id] = reminder  # the latest one shows
-    rows = [Row(d, orders.get(d.id), _current(reminders.get(d.id), d),
+    orders, reminders = _facts([d.id for d in page.items])
+    rows = [Row(d, _site_address(d), orders.get(d.id), _current(reminders.get(d.id), d),
                 d.next_inspection_due < today) for d in page.items]
     return Listing(page, rows)
 
 
-def _current(reminder: Reminder | None, device: Device) -> Reminder | None:
-    return reminder if reminder is not None and reminder.due_on == device.next_inspection_due \
-        else None
+def _facts(ids: list[int]) -> tuple[dict[int, OpenOrder], dict[int, tuple]]:
+    """The latest open order and the latest reminder of each of the page's devices, in one
+    statement (on PostgreSQL a round trip costs more than these few index probes): the
+    reminders' rows and the open orders' rows as one UNION ALL, told apart by their kind. The
+    reminders come first, so their date columns give the result its types."""
+    if not ids:
+        return {}, {}
+    facts = union_all(
+        select(literal("r").label("kind"), Reminder.device_id, Reminder.id,
+               Reminder.status, Reminder.due_on, Reminder.sent_at,
+               null().label("number"))
+        .where(Reminder.device_id.in_(ids)),
+        select(literal("o"), Order.device_id, Order.id, Order.status, null(), null(),
+               Order.number)
+        .where(Order.device_id.in_(ids), Order.status.in_(OPEN_STATUSES)))
+    orders: dict[int, OpenOrder] = {}
+    reminders: dict[int, tuple] = {}
+    # By id, so the latest of each device is the last written.
+    for kind, device_id, fact_id, status, due_on, sent_at, number in db.session.execute(
+            facts.order_by(facts.selected_columns.id)):
+        if kind == "o":
+            orders[device_id] = OpenOrder(fact_id, number, status)
+        else:
+            reminders[device_id] = (due_on, status, sent_at)
+    return orders, reminders
 
 
-def undated_count() -> int:
-    """Active devices without a due date (never fiscalized nor inspected): said on the list."""
-    return db.session.scalar(select(func.count()).select_from(Device).where(
-        Device.status != DeviceStatus.LIQUIDATED.value,
-        Device.next_inspection_due.is_(None))) or 0
+def _site_address(row) -> str:
+    if row.site_id is None:
+        return ""
+    return Location.format_address(row.site_street, row.site_postal_code, row.site_city)
 
 
-def cities() -> list[str]:
-    """The installation sites' cities, for the filter (one DISTINCT over the sites)."""
-    return sorted(db.session.scalars(select(Location.city).where(Location.city != "")
-                                     .distinct()), key=str.lower)
+def _current(reminder: tuple | None, row) -> ShownReminder | None:
+    """The device's latest reminder, if it is about its present due date."""
+    if reminder is None or reminder[0] != row.next_inspection_due:
+        return None
+    return ShownReminder(reminder[1], reminder[2])
+
+
+class Choice(NamedTuple):
+    id: int | None
+    name: str
+
+
+@dataclass
+class Choices:
+    """What the whole page offers besides its rows: the filters' producers, technicians and
+    cities, and how many active devices have no due date (said above the list)."""
+    producers: list[Choice]
+    technicians: list[Choice]
+    cities: list[str]
+    undated: int
+
+
+def page_choices() -> Choices:
+    """One statement for all four (each a few index probes; on PostgreSQL each round trip
+    cost more than its query): a UNION ALL of rows told apart by their kind, in each kind's
+    order (producers by folded name, technicians by name, cities as the database sorts them,
+    re-sorted case-insensitively here as before).
+
+    - cities: a walk of ix_location_tenant_city from one city to the next (a recursive
+      min(), about as many index probes as there are cities), not a DISTINCT over every site;
+    - undated: a count of the partial index ix_device_tenant_undated, whose condition the
+      query states literally (a bound parameter would not match it)."""
+    walk = (select(func.min(Location.city).label("city")).where(Location.city > "")
+            .cte("site_cities", recursive=True))
+    following = select(func.min(Location.city)).where(Location.city > walk.c.city)
+    walk = walk.union_all(select(following.scalar_subquery()).where(walk.c.city.is_not(None)))
+    rows = db.session.execute(union_all(
+        select(literal("p").label("kind"), Party.id.label("id"), Party.name.label("name"),
+               Party.name_key.label("sort")).where(Party.is_producer.is_(True)),
+        select(literal("t"), Technician.id, Technician.name, Technician.name)
+        .where(Technician.active.is_(True)),
+        select(literal("c"), null(), walk.c.city, walk.c.city).where(walk.c.city.is_not(None)),
+        select(literal("u"), func.count(), null(), null()).select_from(Device).where(
+            Device.next_inspection_due.is_(None),
+            Device.status != literal_column(f"'{DeviceStatus.LIQUIDATED.value}'")),
+    ).order_by("kind", "sort", "id")).all()
+    of = {kind: [Choice(i, name) for k, i, name, _ in rows if k == kind] for kind in "ptc"}
+    return Choices(producers=of["p"], technicians=of["t"],
+                   cities=sorted((c.name for c in of["c"]), key=str.lower),
+                   undated=next((i for k, i, *_ in rows if k == "u"), 0) or 0)
 
 
 # --- exports ---------------------------------------------------------------------------------

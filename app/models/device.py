@@ -1,7 +1,7 @@
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -28,6 +28,10 @@ class DeviceStatus(StrEnum):
         return {"new": "Nowe", "fiscalized": "Zafiskalizowane", "liquidated": "Zlikwidowane"}[
             self.value
         ]
+
+
+# An active device with no inspection due date (ix_device_tenant_undated's condition).
+_UNDATED = text("next_inspection_due IS NULL AND status <> 'liquidated'")
 
 
 class Device(TenantOwned, Timestamps, db.Model):
@@ -66,6 +70,12 @@ class Device(TenantOwned, Timestamps, db.Model):
         Index("ix_device_tenant_recent", "tenant_id", "id"),
         Index("ix_device_tenant_next_due", "tenant_id", "next_inspection_due", "id"),
         Index("ix_device_tenant_model", "tenant_id", "model"),
+        # Przeglądy (migration 5c2e9b71d4a3): the producer filter's walk in the list's order,
+        # and the count of active devices without a due date.
+        Index("ix_device_tenant_producer_due", "tenant_id", "producer_id",
+              "next_inspection_due", "id"),
+        Index("ix_device_tenant_undated", "tenant_id", sqlite_where=_UNDATED,
+              postgresql_where=_UNDATED),
     )
 
     @property

@@ -102,7 +102,8 @@ class Order(TenantOwned, Timestamps, db.Model):
         UniqueConstraint("tenant_id", "year", "seq"),
         Index("ix_order_tenant_status_id", "tenant_id", "status", "id"),
         Index("ix_order_tenant_id_desc", "tenant_id", "id"),
-        Index("ix_order_tenant_device", "tenant_id", "device_id"),
+        # Covering for the Przeglądy technician filter's probe (migration 5c2e9b71d4a3).
+        Index("ix_order_tenant_device", "tenant_id", "device_id", "technician_id", "status"),
         Index("ix_order_tenant_client", "tenant_id", "client_id"),
         Index("ix_order_tenant_technician", "tenant_id", "technician_id", "id"),
         Index("ix_order_tenant_created", "tenant_id", "created_at"),

@@ -13,7 +13,7 @@ from tests import factories
 
 
 def _shown(html: str) -> set[str]:
-    return {n for n in (f"ZBF{i:010d}" for i in range(1, 12)) if n in html}
+    return {n for n in (f"ZBF{i:010d}" for i in range(1, 13)) if n in html}
 
 
 def test_windows_and_filters(app, client, login, due, tenant_a):
@@ -155,3 +155,82 @@ def test_technicians_see_the_list_but_do_not_create_orders(app, client, login, d
     assert client.post("/przeglady/zlecenia", data={
         "device_ids": [due["devices"]["overdue"]]}).status_code == 403
     assert client.get("/przeglady/eksport.csv").status_code == 403
+
+
+def _row(html: str, unique_no: str) -> str:
+    found = re.search(rf'<tr[^>]*data-device="{unique_no}">(.*?)</tr>', html, re.S)
+    assert found, unique_no
+    return found.group(1)
+
+
+def test_rows_show_their_open_order_and_current_reminder_in_statements_not_per_row(
+        app, client, login, due, tenant_a):
+    """The open order and the reminder of the present due date are shown on the row (an older
+    due date's reminder is not); a page of 50 rows costs the statements a page of 8 costs."""
+    from sqlalchemy import event
+
+    from app.models import Reminder
+    from tests.inspections.conftest import add_device
+
+    d, clients = due["devices"], due["clients"]
+    login(tenant_a.owner_email)
+    client.post("/przeglady/zlecenia", data={
+        "device_ids": [d["in3"]], "technician_id": due["ids"]["technician_id"],
+        "planned_on": clock.today().isoformat()})
+    with app.app_context(), tenancy.use_tenant(tenant_a.id):
+        for device_id, shift in ((d["in20"], 0), (d["in40"], -365)):
+            device = db.session.get(Device, device_id)
+            db.session.add(Reminder(
+                device_id=device_id, client_id=device.client_id, step=1, email="x@klient.pl",
+                due_on=device.next_inspection_due + timedelta(days=shift), status="sent",
+                sent_at=clock.now()))
+        db.session.commit()
+        engine = db.engine
+    statements = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        html = client.get("/przeglady?window=90").get_data(as_text=True)
+        few = len(statements)
+        with app.app_context():
+            for n in range(60):
+                device_id = add_device(tenant_a.id, due["ids"]["producer_id"], clients["anna"],
+                                       100 + n, n % 7)
+                with tenancy.use_tenant(tenant_a.id):
+                    db.session.add(Reminder(
+                        device_id=device_id, client_id=clients["anna"], step=1, email="a@k.pl",
+                        due_on=db.session.get(Device, device_id).next_inspection_due))
+                    db.session.commit()
+        statements.clear()
+        full = client.get("/przeglady?window=90").get_data(as_text=True)
+        assert len(re.findall(r'data-device="', full)) == 50
+        assert len(statements) == few, statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    year = clock.today().year
+    assert f"ZL/{year}/000002" in _row(html, "ZBF0000000003")
+    assert "Nowe" in _row(html, "ZBF0000000003")
+    assert "Wysłane" in _row(html, "ZBF0000000004")
+    assert "Wysłane" not in _row(html, "ZBF0000000005")
+    assert "brak zgody" in _row(html, "ZBF0000000007")
+    assert "Do wysłania" in _row(full, "ZBF0000000100")
+
+
+def test_city_filter_is_the_same_read_through_the_clients_or_by_the_walk(
+        app, client, login, due, tenant_a, monkeypatch):
+    """A rare city is read through its few clients' devices, a common one by the walk by due
+    date (service.RARE_CITY_CLIENTS): both give the devices whose site is in the city, or
+    whose client's seat is there when they have no site."""
+    from app.inspections import service
+    from tests.inspections.conftest import add_device
+
+    with app.app_context():
+        add_device(tenant_a.id, due["ids"]["producer_id"], due["clients"]["bolek"], 12, -1)
+    login(tenant_a.owner_email)
+    expected = {"ZBF0000000003", "ZBF0000000005", "ZBF0000000012"}
+    assert _shown(client.get("/przeglady?city=Gdańsk").get_data(as_text=True)) == expected
+    monkeypatch.setattr(service, "RARE_CITY_CLIENTS", 0)
+    assert _shown(client.get("/przeglady?city=Gdańsk").get_data(as_text=True)) == expected
