@@ -7,6 +7,7 @@ address, with the Host header, TLS SNI and certificate check on the name."""
 import base64
 import ipaddress
 import json
+import ssl
 import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ HTTPS_ONLY = "Adres API musi zaczynać się od https://."
 
 _client: httpx.Client | None = None
 _client_pid: int | None = None
+_tls: ssl.SSLContext | None = None
 _lock = threading.Lock()
 
 
@@ -55,16 +57,30 @@ class UnsafeURL(RegistryError):
         super().__init__(message, transient=False)
 
 
+def tls_context() -> ssl.SSLContext:
+    """The certificate authorities every registry connection checks against, loaded once per
+    process: loading them took 80-100 ms, and rq forks a work horse for every job, so a
+    batch of 10,000 events paid it each time (issue 13). The worker loads them before it forks
+    (workers/__main__.py); a context holds no connection, so the horses can share it."""
+    global _tls
+    with _lock:
+        if _tls is None:
+            _tls = httpx.create_ssl_context(trust_env=False)
+        return _tls
+
+
 def http_client() -> httpx.Client:
     """The process's pooled client; a forked worker horse gets its own."""
     import os
 
     global _client, _client_pid
+    context = tls_context()
     with _lock:
         if _client is None or _client_pid != os.getpid():
             # trust_env off: no proxy from the environment, the connection goes to the
             # address the guard checked. The pool is keyed by that address.
             _client = httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False,
+                                   verify=context,
                                    limits=httpx.Limits(max_connections=20,
                                                        max_keepalive_connections=10),
                                    headers={"User-Agent": "Plomba-RZS/1"})

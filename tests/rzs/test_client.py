@@ -99,6 +99,22 @@ def test_time_limits_of_the_spec():
     assert client.http_client() is client.http_client()  # one pooled client per process
 
 
+def test_a_forked_horse_reuses_the_certificate_authorities_its_worker_loaded():
+    """The worker loads them before rq forks (workers/__main__.py); a horse's new client must
+    take that context, not load its own (80-100 ms of every job)."""
+    import os
+
+    loaded = client.tls_context()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the horse
+        same = client.http_client()._transport._pool._ssl_context is loaded
+        os.write(write, b"1" if same and client.tls_context() is loaded else b"0")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 1) == b"1"
+
+
 def test_at_most_500_events_per_request():
     with pytest.raises(ValueError):
         client.send_events(EP, [{"id": str(i)} for i in range(501)], allow_private=True)
