@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.formatting import day_range
@@ -55,10 +55,10 @@ def orders_in_range(producer_id: int, day_from: date, day_to: date) -> list[Orde
         .where(Device.producer_id == producer_id, Order.service_book.is_(True),
                Order.status.in_(DONE_STATUSES), _closed_on() >= start, _closed_on() < end)
         .options(selectinload(Order.items),
-                 selectinload(Order.device).selectinload(Device.client),
-                 selectinload(Order.device).selectinload(Device.location),
-                 selectinload(Order.technician), selectinload(Order.book),
-                 selectinload(Order.location))
+                 joinedload(Order.device).joinedload(Device.client),
+                 joinedload(Order.device).joinedload(Device.location),
+                 joinedload(Order.technician), joinedload(Order.book),
+                 joinedload(Order.location))
         .order_by(Order.id)))
 
 
