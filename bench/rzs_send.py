@@ -265,14 +265,16 @@ def wait_idle(connection, count: int, timeout: float = 120) -> None:
     raise SystemExit(f"{count} idle workers not seen within {timeout:.0f} s")
 
 
-def new_device(app, ids, series: int) -> int:
+def new_device(app, ids, series: int, digit: int = 9) -> int:
+    """A device of its own for a run, so its events are new to the registry; `digit` keeps
+    one bench's numbers apart from another's."""
     from app import tenancy
     from app.extensions import db
     from app.models import Device
 
     with app.app_context(), tenancy.use_tenant(ids["tenant"]):
-        device = Device(producer_id=ids["producer"], factory_no=f"PO9{series:08d}",
-                        unique_no=f"ZBF9{series:09d}", client_id=ids["client"],
+        device = Device(producer_id=ids["producer"], factory_no=f"PO{digit}{series:08d}",
+                        unique_no=f"ZBF{digit}{series:09d}", client_id=ids["client"],
                         location_id=ids["location"], status="fiscalized",
                         fiscalized_on=date(2024, 1, 1))
         db.session.add(device)

@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.rzs_send import (
@@ -37,6 +37,7 @@ from bench.rzs_send import (
     closed_order,
     make_app,
     make_company,
+    new_device,
     wait_idle,
 )
 
@@ -89,19 +90,11 @@ def new_order(app, ids: dict, company: int, series: int, events: int, nip: str) 
 
     from app import clock, tenancy
     from app.extensions import db
-    from app.models import Device, Transmission
+    from app.models import Transmission
     from rzs_emulator.bench import make_events
 
     number = series * 100 + company
-    with app.app_context(), tenancy.use_tenant(ids["tenant"]):
-        device = Device(producer_id=ids["producer"], factory_no=f"PO7{number:08d}",
-                        unique_no=f"ZBF7{number:09d}", client_id=ids["client"],
-                        location_id=ids["location"], status="fiscalized",
-                        fiscalized_on=date(2024, 1, 1))
-        db.session.add(device)
-        db.session.commit()
-        device_id = device.id
-        db.session.remove()
+    device_id = new_device(app, ids, number, digit=7)
     order_id = closed_order(app, ids, device_id, clock.today())
     made = make_events(number * 100_000, events - 1, seal=SEAL, tag=f"W{number}-")
     for event in made:  # each company's own devices and NIP: no "INNY SERWIS"
