@@ -99,6 +99,8 @@ def remove(upload: Upload) -> None:
 
 
 def _remove_stale(directory: Path) -> None:
+    # Compared with the files' modification times, which are real time: not the business
+    # clock (app/clock.py), which tests set to another day.
     cutoff = time.time() - KEEP_SECONDS
     for old in directory.iterdir():
         try:
