@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         from bench.generate import generate
 
         generate(args.database_url)
-    from app import create_app
+    from app import create_app, heap
     from bench.generate import PASSWORD
 
     if args.app_role:
@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     client = app.test_client()
     response = client.post("/login", data={"email": "bench@example.com", "password": PASSWORD})
     assert response.status_code == 303, "sign-in failed: run with --generate first"
+    heap.settle()  # this process serves as a gunicorn worker does (wsgi.py)
     rng = random.Random(7)
     dialect = args.database_url.split(":", 1)[0]
     print(f"| issue | scenario ({dialect}, n={args.n}) | median ms | p95 ms | max ms |")

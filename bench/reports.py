@@ -130,13 +130,14 @@ def preview_latency(url: str, n: int = 15) -> None:
     from bench.generate import PASSWORD
 
     os.environ.setdefault("PLOMBA_ENV", "development")
-    from app import create_app
+    from app import create_app, heap
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
                       "REDIS_URL": "redis://127.0.0.1:1/0", "RATELIMIT_ENABLED": False})
     client = app.test_client()
     response = client.post("/login", data={"email": "bench@example.com", "password": PASSWORD})
     assert response.status_code == 303, "sign-in failed: run with --generate first"
+    heap.settle()  # this process serves as a gunicorn worker does (wsgi.py)
     print("\n| preview | rows | requests ok | median ms | p95 ms | max ms |\n"
           "|---|---:|---:|---:|---:|---:|")
     for label, query, *page in PREVIEWS:

@@ -13,7 +13,6 @@ job runs.
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import os
 import sys
@@ -209,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown queue(s): {', '.join(unknown)}; queues: {', '.join(QUEUE_NAMES)}")
 
-    from app import create_app
+    from app import create_app, heap
     from app.extensions import db
 
     app = create_app()
@@ -228,10 +227,9 @@ def main(argv: list[str] | None = None) -> int:
         engine = db.engine
         os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
         # What the parent holds now (the app, the models, the warm caches) lives as long as
-        # it does: frozen out of the garbage collector, a horse's collections no longer walk
-        # it (and copy its pages): the first full collection in each horse was 0.1-0.2 s of
-        # a batch job. Python's documented pattern for a process that forks without exec.
-        gc.freeze()
+        # it does: settled (app/heap.py), a horse's collections no longer walk it (and copy
+        # its pages): the first full collection in each horse was 0.1-0.2 s of a batch job.
+        heap.settle()
         connection = redis_connection()
         names = args.queues or list(QUEUE_NAMES)
         worker = PlombaWorker([queue(n, connection) for n in names], connection=connection)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased, joinedload
 from app import clock, tenancy
 from app.days import add_months
 from app.extensions import db
-from app.listing import Page, keyset_page
+from app.listing import Page, among, keyset_page
 from app.models import (
     OPEN_STATUSES,
     ORDER_STATUS_LABELS,
@@ -152,7 +152,7 @@ def statement(filters: Filters, today: date):
             select(Location.client_id).where(Location.city == city).union(clients)
             .limit(RARE_CITY_CLIENTS + 1)).all()
         if len(few) <= RARE_CITY_CLIENTS:
-            stmt = stmt.where(Device.client_id.in_(few))
+            stmt = stmt.where(among(Device.client_id, few))
         stmt = stmt.where(or_(
             Device.location_id.in_(sites),
             and_(Device.client_id.in_(clients),
@@ -212,10 +212,10 @@ def _facts(ids: list[int]) -> tuple[dict[int, OpenOrder], dict[int, tuple]]:
         select(literal("r").label("kind"), Reminder.device_id, Reminder.id,
                Reminder.status, Reminder.due_on, Reminder.sent_at,
                null().label("number"))
-        .where(Reminder.device_id.in_(ids)),
+        .where(among(Reminder.device_id, ids)),
         select(literal("o"), Order.device_id, Order.id, Order.status, null(), null(),
                Order.number)
-        .where(Order.device_id.in_(ids), Order.status.in_(OPEN_STATUSES)))
+        .where(among(Order.device_id, ids), Order.status.in_(OPEN_STATUSES)))
     orders: dict[int, OpenOrder] = {}
     reminders: dict[int, tuple] = {}
     # By id, so the latest of each device is the last written.

@@ -9,7 +9,7 @@ from app import clock, jobs, tenancy
 from app.auth.access import office_staff, tenant_user
 from app.extensions import db
 from app.htmx import page_or_partial
-from app.listing import keyset_page
+from app.listing import among, keyset_page
 from app.models import Device, JobKind, Location, Party, Transmission
 from app.orders.access import may_batch_send
 from app.parties import bp, catalogue, service
@@ -168,7 +168,7 @@ def producers():
     page = keyset_page(stmt, [Party.name_key, Party.id], request.args.get("after"))
     counts = dict(db.session.execute(
         select(Device.producer_id, func.count()).where(
-            Device.producer_id.in_([p.id for p in page.items])).group_by(Device.producer_id)
+            among(Device.producer_id, [p.id for p in page.items])).group_by(Device.producer_id)
     ).all()) if page.items else {}
     return page_or_partial("parties/producers.html", "parties/_producer_rows.html", page=page,
                            q=q, device_counts=counts)
