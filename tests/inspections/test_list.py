@@ -13,7 +13,7 @@ from tests import factories
 
 
 def _shown(html: str) -> set[str]:
-    return {n for n in (f"ZBF{i:010d}" for i in range(1, 13)) if n in html}
+    return {n for n in (f"ZBF{i:010d}" for i in range(1, 20)) if n in html}
 
 
 def test_windows_and_filters(app, client, login, due, tenant_a):
@@ -223,14 +223,26 @@ def test_city_filter_is_the_same_read_through_the_clients_or_by_the_walk(
         app, client, login, due, tenant_a, monkeypatch):
     """A rare city is read through its few clients' devices, a common one by the walk by due
     date (service.RARE_CITY_CLIENTS): both give the devices whose site is in the city, or
-    whose client's seat is there when they have no site."""
+    whose client's seat is there when they have no site or a site without a city; not a
+    device of a client seated there whose site is in another town."""
     from app.inspections import service
+    from app.models import Location
     from tests.inspections.conftest import add_device
 
+    bolek, producer = due["clients"]["bolek"], due["ids"]["producer_id"]
     with app.app_context():
-        add_device(tenant_a.id, due["ids"]["producer_id"], due["clients"]["bolek"], 12, -1)
+        with tenancy.use_tenant(tenant_a.id):
+            no_city = Location(client_id=bolek, name="Magazyn")
+            elsewhere = Location(client_id=bolek, name="Filia", street="Krótka 1",
+                                 postal_code="00-001", city="Warszawa")
+            db.session.add_all([no_city, elsewhere])
+            db.session.commit()
+            no_city_id, elsewhere_id = no_city.id, elsewhere.id
+        add_device(tenant_a.id, producer, bolek, 12, -1)
+        add_device(tenant_a.id, producer, bolek, 13, 2, no_city_id)
+        add_device(tenant_a.id, producer, bolek, 14, 4, elsewhere_id)
     login(tenant_a.owner_email)
-    expected = {"ZBF0000000003", "ZBF0000000005", "ZBF0000000012"}
+    expected = {"ZBF0000000003", "ZBF0000000005", "ZBF0000000012", "ZBF0000000013"}
     assert _shown(client.get("/przeglady?city=Gdańsk").get_data(as_text=True)) == expected
     monkeypatch.setattr(service, "RARE_CITY_CLIENTS", 0)
     assert _shown(client.get("/przeglady?city=Gdańsk").get_data(as_text=True)) == expected
