@@ -144,3 +144,12 @@ def among(column, ids: list[int]):
     if db.session.get_bind().dialect.name != "postgresql":
         return column.in_(ids)
     return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+
+
+def constant(value: str):
+    """A value of the code's own (a status), written into the statement instead of bound. A
+    generic plan of a prepared statement does not know a bound value; with the statuses bound,
+    PostgreSQL priced the technician filter's generic plan a third above its custom one (the
+    same plan) and so planned that page again at every execution (~1.2 ms, BENCHMARKS.md
+    session 6). Only for constants: never for what a user typed."""
+    return literal(value, literal_execute=True)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased, joinedload
 from app import clock, tenancy
 from app.days import add_months
 from app.extensions import db
-from app.listing import Page, among, keyset_page
+from app.listing import Page, among, constant, keyset_page
 from app.models import (
     OPEN_STATUSES,
     ORDER_STATUS_LABELS,
@@ -103,13 +103,14 @@ class Listing:
 
 
 def _open_order_exists():
-    return exists().where(Order.device_id == Device.id, Order.status.in_(OPEN_STATUSES))
+    return exists().where(Order.device_id == Device.id,
+                          Order.status.in_([constant(s) for s in OPEN_STATUSES]))
 
 
 def _sent_reminder_exists():
     return exists().where(Reminder.device_id == Device.id,
                           Reminder.due_on == Device.next_inspection_due,
-                          Reminder.status == ReminderStatus.SENT.value)
+                          Reminder.status == constant(ReminderStatus.SENT.value))
 
 
 # Up to this many clients in a city, its devices are read through them (_in_city). 300, not 100
@@ -122,7 +123,7 @@ RARE_CITY_CLIENTS = 300
 def statement(filters: Filters, today: date):
     """Active devices with a due date, filtered; ordered by the caller."""
     stmt = (select(Device)
-            .where(Device.status != DeviceStatus.LIQUIDATED.value,
+            .where(Device.status != constant(DeviceStatus.LIQUIDATED.value),
                    Device.next_inspection_due.is_not(None)))
     start, end = filters.range(today)
     if start is not None:
@@ -137,7 +138,7 @@ def statement(filters: Filters, today: date):
         # The technician who has worked on the device (any of its orders but cancelled ones).
         stmt = stmt.where(exists().where(Order.device_id == Device.id,
                                          Order.technician_id == filters.technician_id,
-                                         Order.status != "cancelled"))
+                                         Order.status != constant("cancelled")))
     if filters.city:
         stmt = _in_city(stmt, filters.city.strip())
     if filters.reminded == "yes":
