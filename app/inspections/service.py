@@ -167,15 +167,30 @@ def _in_city(stmt, city: str):
     sites = select(Location.id).where(Location.city == city)
     blank_sites = select(Location.id).where(Location.city == "")
     clients = select(Party.id).where(Party.city == city)
-    few = db.session.scalars(
-        select(Location.client_id).where(Location.city == city).union(clients)
-        .limit(RARE_CITY_CLIENTS + 1)).all()
-    if len(few) <= RARE_CITY_CLIENTS:
+    few = _few_clients(city, clients)
+    if few is not None:
         stmt = stmt.where(among(Device.client_id, few))
     return stmt.where(or_(
         Device.location_id.in_(sites),
         and_(Device.client_id.in_(clients),
              or_(Device.location_id.is_(None), Device.location_id.in_(blank_sites)))))
+
+
+def _few_clients(city: str, clients) -> list[int] | None:
+    """The clients with a site or their seat in the city, or None when there are more than
+    RARE_CITY_CLIENTS. A town with more clients seated there than that is known large from
+    a count that stops there (an index-only read of at most 301 entries): the distinct union of
+    a large town's sites and clients hashed every one of them (Warszawa: 4,500 rows, 1-2 ms)
+    only to say "more"."""
+    limit = RARE_CITY_CLIENTS + 1
+    seated = db.session.scalar(select(func.count()).select_from(
+        select(Party.id).where(Party.city == city).limit(limit).subquery()))
+    if seated > RARE_CITY_CLIENTS:
+        return None
+    few = db.session.scalars(
+        select(Location.client_id).where(Location.city == city).union(clients)
+        .limit(limit)).all()
+    return few if len(few) <= RARE_CITY_CLIENTS else None
 
 
 KEY = [Device.next_inspection_due, Device.id]
