@@ -6,7 +6,7 @@ from flask import Flask, g, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from app import audit, prepared_statements, tenancy  # noqa: F401 - prepared_statements: its event
+from app import audit, prepared_statements, tenancy  # noqa: F401 - registers its event
 from app.config import Config, config_from_env, trusted_hosts
 from app.extensions import csrf, db, limiter, login_manager, mail, migrate
 

@@ -117,7 +117,7 @@ def keyset_page(stmt: Select, key_columns: list, cursor: str | None, *, descendi
     # The LIMIT is a literal (our own integer): as a parameter, PostgreSQL's generic plan of the
     # prepared statement cannot know it, prices the walk as if it read a tenth of the table,
     # keeps choosing a custom plan and so plans the page again at every execution (~1 ms).
-    stmt = stmt.order_by(*order).limit(literal_column(str(size + 1), Integer))
+    stmt = stmt.order_by(*order).limit(literal_column(str(int(size) + 1), Integer))
     if outer is not None:
         page = stmt.subquery("page")
         keys = [page.c[c.key] for c in key_columns]
