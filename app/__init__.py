@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 
 from app import audit, prepared_statements, tenancy  # noqa: F401 - registers its event
 from app.config import Config, config_from_env, trusted_hosts
+from app.devices import town  # noqa: F401 - keeps devices' towns after every flush
 from app.extensions import csrf, db, limiter, login_manager, mail, migrate
 
 try:

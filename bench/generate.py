@@ -455,6 +455,10 @@ class _Generator:
                                      first_location + client, factory, unique, interval))
         self._build("device", t0)
         self._insert(conn, "device", rows)
+        from app.devices import town
+        from app.models import Device
+
+        town.refresh(conn, Device.tenant_id == self.tenant_id)  # the INSERTs skip the flush
 
     def _orders(self, conn, plan: dict) -> None:
         from app.days import add_months

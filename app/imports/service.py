@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from app import audit, clock, tenancy
 from app.days import parse_day
 from app.devices import rules as device_rules
+from app.devices import town
 from app.devices.rules import DeviceInput
 from app.extensions import db
 from app.identifiers import (
@@ -586,6 +587,7 @@ class _Devices:
                 updated.append(existing)
         db.session.flush()
         added_ids = _insert(Device, added)
+        town.refresh_ids(db.session.connection(), added_ids)  # the INSERT skipped the flush
         _audit("location.created", Location, list(sites.values()), self.source)
         audit.record_many("device.created", Device, added_ids, f"Import z pliku {self.source}")
         _audit("device.updated", Device, updated, self.source)

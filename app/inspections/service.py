@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, exists, func, literal, literal_column, null, or_, select, union_all
+from sqlalchemy import exists, func, literal, literal_column, null, select, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from app import clock, tenancy
@@ -113,13 +113,6 @@ def _sent_reminder_exists():
                           Reminder.status == constant(ReminderStatus.SENT.value))
 
 
-# Up to this many clients in a city, its devices are read through them (_in_city). 300, not 100
-# as first: measured alternately in one process on 20,000 devices, a town of 100-200 clients
-# (0.5-1.5 % of the devices) took 10-13 ms a page by the walk and 7-10 ms through its clients
-# on PostgreSQL (SQLite 8-9 against 4-6); from ~300 clients on the two ways cost the same.
-RARE_CITY_CLIENTS = 300
-
-
 def statement(filters: Filters, today: date):
     """Active devices with a due date, filtered; ordered by the caller."""
     stmt = (select(Device)
@@ -140,7 +133,10 @@ def statement(filters: Filters, today: date):
                                          Order.technician_id == filters.technician_id,
                                          Order.status != constant("cancelled")))
     if filters.city:
-        stmt = _in_city(stmt, filters.city.strip())
+        # The device's town (app/devices/town.py): its site's city, or its client's seat where
+        # it has no site; the filter offers the stored names, so the comparison is exact, and
+        # ix_device_tenant_town_due walks the town's devices in the list's order.
+        stmt = stmt.where(Device.town == filters.city.strip())
     if filters.reminded == "yes":
         stmt = stmt.where(_sent_reminder_exists())
     elif filters.reminded == "no":
@@ -150,47 +146,6 @@ def statement(filters: Filters, today: date):
     elif filters.ordered == "no":
         stmt = stmt.where(~_open_order_exists())
     return stmt
-
-
-def _in_city(stmt, city: str):
-    """The devices whose site is in the city, or whose client's seat is there when they have no
-    site (or the site no city): IN over the matching sites and clients, each set built once
-    (the filter offers the stored names, so the comparison is exact and the cities' indexes
-    serve it).
-
-    A device's site is its client's (app/devices/rules.py), so a device in the city belongs to
-    a client with a site or his seat there. For a city of up to RARE_CITY_CLIENTS such clients,
-    their devices are read by the client index and sorted: the walk by due date would pass
-    nearly every device of the company to find a small town's few (a town of 1 % of the
-    devices: ~5,000 walked for a page). A larger city keeps the walk, which fills a page
-    quickly."""
-    sites = select(Location.id).where(Location.city == city)
-    blank_sites = select(Location.id).where(Location.city == "")
-    clients = select(Party.id).where(Party.city == city)
-    few = _few_clients(city, clients)
-    if few is not None:
-        stmt = stmt.where(among(Device.client_id, few))
-    return stmt.where(or_(
-        Device.location_id.in_(sites),
-        and_(Device.client_id.in_(clients),
-             or_(Device.location_id.is_(None), Device.location_id.in_(blank_sites)))))
-
-
-def _few_clients(city: str, clients) -> list[int] | None:
-    """The clients with a site or their seat in the city, or None when there are more than
-    RARE_CITY_CLIENTS. A town with more clients seated there than that is known large from
-    a count that stops there (an index-only read of at most 301 entries): the distinct union of
-    a large town's sites and clients hashed every one of them (Warszawa: 4,500 rows, 1-2 ms)
-    only to say "more"."""
-    limit = RARE_CITY_CLIENTS + 1
-    seated = db.session.scalar(select(func.count()).select_from(
-        select(Party.id).where(Party.city == city).limit(limit).subquery()))
-    if seated > RARE_CITY_CLIENTS:
-        return None
-    few = db.session.scalars(
-        select(Location.client_id).where(Location.city == city).union(clients)
-        .limit(limit)).all()
-    return few if len(few) <= RARE_CITY_CLIENTS else None
 
 
 KEY = [Device.next_inspection_due, Device.id]

@@ -53,6 +53,8 @@ class Device(TenantOwned, Timestamps, db.Model):
     liquidated_on: Mapped[date | None]
     memory_replaced_on: Mapped[date | None]
     inspection_interval_months: Mapped[int] = mapped_column(default=24)
+    # The site's city, or the client's seat without a site: app/devices/town.py keeps it.
+    town: Mapped[str] = mapped_column(String(100), default="", server_default="")
     last_inspection_on: Mapped[date | None]
     # Derived from last_inspection_on and the interval, stored so "due soon" is an index scan.
     next_inspection_due: Mapped[date | None]
@@ -76,6 +78,8 @@ class Device(TenantOwned, Timestamps, db.Model):
               "next_inspection_due", "id"),
         Index("ix_device_tenant_undated", "tenant_id", sqlite_where=_UNDATED,
               postgresql_where=_UNDATED),
+        # The city filter's walk in the list's order (migration 9d4e2a7b1c60).
+        Index("ix_device_tenant_town_due", "tenant_id", "town", "next_inspection_due", "id"),
     )
 
     @property

@@ -219,14 +219,12 @@ def test_rows_show_their_open_order_and_current_reminder_in_statements_not_per_r
     assert "Do wysłania" in _row(full, "ZBF0000000100")
 
 
-def test_city_filter_is_the_same_read_through_the_clients_or_by_the_walk(
-        app, client, login, due, tenant_a, monkeypatch):
-    """A rare city is read through its few clients' devices, a common one by the walk by due
-    date (service.RARE_CITY_CLIENTS): both give the devices whose site is in the city, or
-    whose client's seat is there when they have no site or a site without a city; not a
-    device of a client seated there whose site is in another town."""
-    from app.inspections import service
-    from app.models import Location
+def test_city_filter_follows_the_devices_town(app, client, login, due, tenant_a):
+    """A device is in the town of its site, or of its client's seat when it has no site or a
+    site without a city; not a device of a client seated there whose site is elsewhere. The
+    town follows the writes (app/devices/town.py): a site's new city, a client's new seat, a
+    device moved to another site."""
+    from app.models import Location, Party
     from tests.inspections.conftest import add_device
 
     bolek, producer = due["clients"]["bolek"], due["ids"]["producer_id"]
@@ -239,10 +237,23 @@ def test_city_filter_is_the_same_read_through_the_clients_or_by_the_walk(
             db.session.commit()
             no_city_id, elsewhere_id = no_city.id, elsewhere.id
         add_device(tenant_a.id, producer, bolek, 12, -1)
-        add_device(tenant_a.id, producer, bolek, 13, 2, no_city_id)
+        moved = add_device(tenant_a.id, producer, bolek, 13, 2, no_city_id)
         add_device(tenant_a.id, producer, bolek, 14, 4, elsewhere_id)
     login(tenant_a.owner_email)
-    expected = {"ZBF0000000003", "ZBF0000000005", "ZBF0000000012", "ZBF0000000013"}
-    assert _shown(client.get("/przeglady?city=Gdańsk").get_data(as_text=True)) == expected
-    monkeypatch.setattr(service, "RARE_CITY_CLIENTS", 0)
-    assert _shown(client.get("/przeglady?city=Gdańsk").get_data(as_text=True)) == expected
+
+    def gdansk():
+        return _shown(client.get("/przeglady?city=Gdańsk").get_data(as_text=True))
+
+    assert gdansk() == {"ZBF0000000003", "ZBF0000000005", "ZBF0000000012", "ZBF0000000013"}
+    with app.app_context(), tenancy.use_tenant(tenant_a.id):
+        db.session.get(Location, elsewhere_id).city = "Gdańsk"  # the branch's town corrected
+        db.session.get(Device, moved).location_id = elsewhere_id
+        db.session.commit()
+    assert gdansk() == {"ZBF0000000003", "ZBF0000000005", "ZBF0000000012", "ZBF0000000013",
+                        "ZBF0000000014"}
+    with app.app_context(), tenancy.use_tenant(tenant_a.id):
+        db.session.get(Party, bolek).city = "Sopot"  # the seat moves; the sites stay
+        db.session.commit()
+    assert gdansk() == {"ZBF0000000003", "ZBF0000000005", "ZBF0000000013", "ZBF0000000014"}
+    assert _shown(client.get("/przeglady?city=Sopot").get_data(as_text=True)) == {
+        "ZBF0000000012"}
