@@ -27,8 +27,10 @@ def town_of_device():
 
 
 def refresh(connection: Connection, condition) -> None:
-    """Recompute the town of the devices matching `condition` (a condition on Device)."""
-    connection.execute(update(Device).where(condition).values(town=town_of_device()))
+    """Recompute the town of the devices matching `condition` (a condition on Device). Their
+    updated_at stays: the device was not edited, its site or client was."""
+    connection.execute(update(Device).where(condition)
+                       .values(town=town_of_device(), updated_at=Device.updated_at))
 
 
 def refresh_ids(connection: Connection, device_ids: list[int]) -> None:
