@@ -1,14 +1,14 @@
 """A device's town: its site's city, or its client's seat where it has no site (or a site
 without a city). Kept on the device (`device.town`, indexed with the due date) so that the
 Przeglądy city filter is a walk on its own index, like the plain list: computed per page, it
-had to build the sets of the town's sites and clients first (a large town's 2,246 + 2,247 rows,
-the filter's p95 at 18-26 ms on PostgreSQL against 12-18 ms for the other views, BENCHMARKS.md
-session 6).
+had to build the sets of the town's sites and clients first (a large town's 2,246 + 2,247 rows:
+the filter's p95 18-26 ms on PostgreSQL, 12.8-17.8 ms as a walk; BENCHMARKS.md session 6).
 
 Kept in step in one place: after every flush the devices whose site or client the flush
 touched (a device added or moved to another site or client, a site's or a client's city
 changed) are recomputed by one UPDATE in the same transaction. Writes that bypass the session
-(the import's multi-row INSERT of devices, the bench's generator) call refresh() themselves."""
+(the import's multi-row INSERT of devices, the bench's generator) call refresh() themselves,
+and so must any later Core UPDATE of a site's or a client's city or of a device's site."""
 
 from sqlalchemy import Connection, event, func, inspect, or_, select, update
 from sqlalchemy.orm import Session
