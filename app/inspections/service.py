@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import exists, func, literal, literal_column, null, select, union_all
+from sqlalchemy import exists, func, literal, null, select, union_all
 from sqlalchemy.orm import aliased, joinedload
 
 from app import clock, tenancy
@@ -152,8 +152,8 @@ KEY = [Device.next_inspection_due, Device.id]
 
 # A page is one statement of the columns its rows show, not of entities: hydrating 50 devices
 # with their client, producer and site as ORM objects (about 80 columns, identity map, joined
-# eager loading) cost more than the database's work. The site and the client are aliases: the
-# city filter's subqueries over Location and Party must not correlate with them.
+# eager loading) cost more than the database's work. Aliases: Party is joined twice (the
+# producer and the client).
 _PRODUCER, _CLIENT, _SITE = aliased(Party), aliased(Party), aliased(Location)
 ROW_COLUMNS = (
     Device.id, Device.next_inspection_due, Device.unique_no, Device.model, Device.client_id,
@@ -245,7 +245,7 @@ def page_choices() -> Choices:
     - cities: a walk of ix_location_tenant_city from one city to the next (a recursive
       min(), about as many index probes as there are cities), not a DISTINCT over every site;
     - undated: a count of the partial index ix_device_tenant_undated, whose condition the
-      query states literally (a bound parameter would not match it)."""
+      query states literally (listing.constant; a bound parameter would not match it)."""
     walk = (select(func.min(Location.city).label("city")).where(Location.city > "")
             .cte("site_cities", recursive=True))
     following = select(func.min(Location.city)).where(Location.city > walk.c.city)
@@ -258,7 +258,7 @@ def page_choices() -> Choices:
         select(literal("c"), null(), walk.c.city, walk.c.city).where(walk.c.city.is_not(None)),
         select(literal("u"), func.count(), null(), null()).select_from(Device).where(
             Device.next_inspection_due.is_(None),
-            Device.status != literal_column(f"'{DeviceStatus.LIQUIDATED.value}'")),
+            Device.status != constant(DeviceStatus.LIQUIDATED.value)),
     ).order_by("kind", "sort", "id")).all()
     of = {kind: [Choice(i, name) for k, i, name, _ in rows if k == kind] for kind in "ptc"}
     return Choices(producers=of["p"], technicians=of["t"],

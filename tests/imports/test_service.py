@@ -155,6 +155,23 @@ def test_devices_from_xlsx_with_date_cells_and_numbers_and_again_changes_nothing
     assert _count(Device) == 3 and _count(Location) == 2
 
 
+def test_imported_devices_carry_their_town(ids, tmp_path):
+    """The multi-row INSERT skips the session's flush: the import sets the devices' town
+    itself (app/devices/town.py), the site's city, or the client's seat without a site."""
+    path = _devices_xlsx(tmp_path, [
+        [7010002139, "Producent Alfa", "Ergo", "PO123456788", "ZBF1234567899", None, None,
+         "Inna 3", "00-003", "Sopot"],
+        [7010002139, "Producent Alfa", "Ergo", "PO123456787", "ZBF1234567898", None, None,
+         None, None, None],
+    ])
+    assert _import(path, ImportKind.DEVICES, file_kind="xlsx")["error_count"] == 0
+    seat = db.session.scalar(select(Party.city).where(Party.nip == "7010002139"))
+    towns = dict(db.session.execute(select(Device.unique_no, Device.town).where(
+        Device.unique_no.in_(["ZBF1234567899", "ZBF1234567898"]))).all())
+    assert seat and seat != "Sopot"
+    assert towns == {"ZBF1234567899": "Sopot", "ZBF1234567898": seat}
+
+
 def test_devices_match_only_the_companys_own_numbers(ids, tenant_b, tmp_path):
     """Another company holds a device with the same numbers: the file's row is this company's
     device (updated), and the other one is neither changed nor reported as taken."""
